@@ -1,0 +1,44 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AuthErrorCode, AuthException } from './auth.exception';
+import { PUBLIC_KEY, ROLES_KEY, type Principal, type Role } from './roles';
+import { TokenService } from './token.service';
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+/**
+ * The one guard, global: a route is open only if it says @Public(); otherwise it must declare
+ * @Roles(...) and the caller's token must hold one of them. A route that declares neither is
+ * refused (fail closed), so a forgotten decorator cannot open a route.
+ */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.tokens.authenticate(bearerToken(request));
+    request.principal = principal;
+    if (!required || required.length === 0) {
+      throw new AuthException(AuthErrorCode.NoRolesDeclared, 'this route declares no roles and is closed');
+    }
+    if (!required.some((role) => principal.roles.includes(role))) {
+      throw new AuthException(AuthErrorCode.MissingRole, `this route needs one of the roles: ${required.join(', ')}`);
+    }
+    return true;
+  }
+}
+
+export function bearerToken(request: Request): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : undefined;
+}
