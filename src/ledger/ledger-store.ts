@@ -23,22 +23,38 @@ export interface AppendedEntry {
   chainHash: Buffer;
 }
 
-interface CachedEdge {
+/** The right edge of the log: what the next append builds on. */
+interface Edge {
   size: number;
   chain: Buffer;
+  lastTime: number;
   frontier: MerkleFrontier;
+}
+
+interface Prepared {
+  rows: StoredEntryRow[];
+  nodes: StoredSubtree[];
+  appended: AppendedEntry[];
+  edge: Edge;
 }
 
 export const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 
+/** SQLSTATEs of an insert that does not link to the head: the cached edge was stale. */
+const STALE_HEAD = new Set(['23505', '23514']);
+
 /**
- * Appends to the ledger: under a transaction-scoped advisory lock, reads the head, assigns the next
- * seq numbers, encodes each entry as canonical JSON, hashes it into the Merkle tree and the chain,
- * and inserts the entries with the perfect subtrees they complete. The right edge of the tree is
- * cached between appends and re-read whenever the head is not the one this process left.
+ * Appends to the ledger. Each append takes a transaction-scoped advisory lock, assigns the next seq
+ * numbers, encodes each entry as canonical JSON and hashes it into the Merkle tree and the chain,
+ * and inserts the entries with the perfect subtrees they complete.
+ *
+ * Fast path: with the head this process left cached, the lock and the inserts go to the server as
+ * one statement batch (one round trip, one implicit transaction). If another writer appended in
+ * between, the database refuses the batch (the primary key and the link trigger), nothing is
+ * stored, and the append runs again on the slow path, which reads the head under the lock.
  */
 export class LedgerStore {
-  private edge: CachedEdge | undefined;
+  private edge: Edge | undefined;
   private readonly repo = new LedgerRepository();
 
   constructor(
@@ -48,28 +64,49 @@ export class LedgerStore {
 
   /**
    * Appends drafts in order, atomically. Inside a caller's transaction (`manager`), the entries
-   * commit or roll back with it; the lock is held until it ends.
+   * commit or roll back with it and the lock is held until it ends.
    */
   async append(drafts: EntryDraft[], manager?: EntityManager): Promise<AppendedEntry[]> {
     if (drafts.length === 0) return [];
-    if (manager) return this.appendIn(manager, drafts);
-    return this.dataSource.transaction((m) => this.appendIn(m, drafts));
+    if (manager) return this.appendLocked(manager, drafts);
+    const edge = this.edge;
+    if (edge) {
+      const prepared = this.prepare(edge, drafts);
+      try {
+        await this.dataSource.query(this.repo.appendBatchSql(prepared.rows, prepared.nodes));
+        this.edge = prepared.edge;
+        return prepared.appended;
+      } catch (err) {
+        if (!STALE_HEAD.has((err as { code?: string }).code ?? '')) throw err;
+        this.edge = undefined;
+      }
+    }
+    return this.dataSource.transaction((m) => this.appendLocked(m, drafts));
   }
 
-  private async appendIn(m: EntityManager, drafts: EntryDraft[]): Promise<AppendedEntry[]> {
+  private async appendLocked(m: EntityManager, drafts: EntryDraft[]): Promise<AppendedEntry[]> {
     await this.repo.lock(m);
     const head = await this.repo.head(m);
-    const edge = await this.edgeAt(m, head.size, head.chainHash ?? CHAIN_GENESIS);
+    const edge = await this.edgeAt(m, head.size, head.chainHash ?? CHAIN_GENESIS, head.recordedAt ? Date.parse(head.recordedAt) : 0);
+    const prepared = this.prepare(edge, drafts);
+    await this.repo.insertEntries(m, prepared.rows);
+    await this.repo.insertSubtrees(m, prepared.nodes);
+    // Valid for the next append only if this transaction commits; the next append checks.
+    this.edge = prepared.edge;
+    return prepared.appended;
+  }
+
+  /** Encodes and hashes the drafts on top of `edge`, without touching it. */
+  private prepare(edge: Edge, drafts: EntryDraft[]): Prepared {
     const frontier = edge.frontier.clone();
     let chain = edge.chain;
-    let lastTime = head.recordedAt ? Date.parse(head.recordedAt) : 0;
+    let lastTime = edge.lastTime;
     const rows: StoredEntryRow[] = [];
     const nodes: StoredSubtree[] = [];
     const appended: AppendedEntry[] = [];
     for (const draft of drafts) {
       const seq = frontier.size;
-      // recordedAt never goes backwards, whatever the clock does.
-      lastTime = Math.max(lastTime, this.clock.now().getTime());
+      lastTime = Math.max(lastTime, this.clock.now().getTime()); // recordedAt never goes backwards
       const entry: LedgerEntry = {
         v: 1,
         seq,
@@ -87,22 +124,15 @@ export class LedgerStore {
       rows.push({ seq, type: entry.type, recordedAt: entry.recordedAt, commitSha: entry.body.commit as string | null, bytes, leafHash: leaf, chainHash: chain });
       appended.push({ entry, bytes, leafHash: leaf, chainHash: chain });
     }
-    await this.repo.insertEntries(m, rows);
-    await this.repo.insertSubtrees(m, nodes);
-    // Valid for the next append only if this transaction commits; the next append checks.
-    this.edge = { size: frontier.size, chain, frontier };
-    return appended;
+    return { rows, nodes, appended, edge: { size: frontier.size, chain, lastTime, frontier } };
   }
 
-  /** The tree's right edge at the head just read under the lock. */
-  private async edgeAt(m: EntityManager, size: number, chain: Buffer): Promise<CachedEdge> {
+  /** The right edge at the head just read under the lock. */
+  private async edgeAt(m: EntityManager, size: number, chain: Buffer, lastTime: number): Promise<Edge> {
     const cached = this.edge;
     if (cached && cached.size === size && cached.chain.equals(chain)) return cached;
-    const refs = frontierRefs(size);
-    const hashes = await this.reader(m).read(refs);
-    const edge = { size, chain, frontier: MerkleFrontier.fromSubtrees(size, hashes) };
-    this.edge = edge;
-    return edge;
+    const hashes = await this.reader(m).read(frontierRefs(size));
+    return { size, chain, lastTime, frontier: MerkleFrontier.fromSubtrees(size, hashes) };
   }
 
   /** Reads perfect subtrees through `m`; a missing one means the store is broken, never a guess. */

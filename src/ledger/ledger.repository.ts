@@ -39,6 +39,16 @@ export const LEDGER_LOCK_KEY = '7451615097432140800';
 
 const num = (v: string | number): number => (typeof v === 'number' ? v : Number(v));
 
+function hex(b: Buffer): string {
+  return `decode('${b.toString('hex')}','hex')`;
+}
+
+/** A standard-conforming string literal; refuses NUL, which PostgreSQL text cannot hold. */
+function quoteText(s: string): string {
+  if (s.includes('\0')) throw new Error('text with NUL cannot be stored');
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
 export class LedgerRepository {
   async lock(m: EntityManager): Promise<void> {
     await m.query('SELECT pg_advisory_xact_lock($1::bigint)', [LEDGER_LOCK_KEY]);
@@ -68,6 +78,28 @@ export class LedgerRepository {
         rows.map((r) => r.chainHash),
       ],
     );
+  }
+
+  /**
+   * One statement batch (simple query protocol: one round trip, one implicit transaction) that
+   * takes the append lock and inserts entries and subtrees. Values are literals we generate: hex
+   * bytea, integers, and strings that passed the entry checks, quoted by quoteText.
+   */
+  appendBatchSql(rows: StoredEntryRow[], nodes: StoredSubtree[]): string {
+    const entryValues = rows
+      .map((r) => `(${r.seq},${quoteText(r.type)},${quoteText(r.recordedAt)},${r.commitSha === null ? 'NULL' : quoteText(r.commitSha)},${hex(r.bytes)},${hex(r.leafHash)},${hex(r.chainHash)})`)
+      .join(',');
+    const inner = nodes.filter((n) => n.level > 0).sort((a, b) => a.level - b.level || a.index - b.index);
+    const statements = [
+      `SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`,
+      `INSERT INTO ledger_entries (seq, entry_type, recorded_at, commit_sha, bytes, leaf_hash, chain_hash) VALUES ${entryValues}`,
+    ];
+    // Subtrees one statement per level: the link trigger of a level reads the level below it.
+    for (const level of [...new Set(inner.map((n) => n.level))]) {
+      const values = inner.filter((n) => n.level === level).map((n) => `(${n.level},${n.index},${hex(n.hash)})`);
+      statements.push(`INSERT INTO ledger_subtrees (level, idx, hash) VALUES ${values.join(',')}`);
+    }
+    return statements.join(';\n');
   }
 
   async insertSubtrees(m: EntityManager, nodes: StoredSubtree[]): Promise<void> {
