@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { PUBLIC_KEY, ROLES_KEY, type Principal, type Role } from './roles';
+import { MetricsService } from '../metrics/metrics.service';
 import { TokenService } from './token.service';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
@@ -17,6 +18,7 @@ export class RolesGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,15 +26,20 @@ export class RolesGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.tokens.authenticate(bearerToken(request));
-    request.principal = principal;
-    if (!required || required.length === 0) {
-      throw new AuthException(AuthErrorCode.NoRolesDeclared, 'this route declares no roles and is closed');
+    try {
+      const principal = await this.tokens.authenticate(bearerToken(request));
+      request.principal = principal;
+      if (!required || required.length === 0) {
+        throw new AuthException(AuthErrorCode.NoRolesDeclared, 'this route declares no roles and is closed');
+      }
+      if (!required.some((role) => principal.roles.includes(role))) {
+        throw new AuthException(AuthErrorCode.MissingRole, `this route needs one of the roles: ${required.join(', ')}`);
+      }
+      return true;
+    } catch (err) {
+      if (err instanceof AuthException) this.metrics.authFailures.inc({ reason: err.code });
+      throw err;
     }
-    if (!required.some((role) => principal.roles.includes(role))) {
-      throw new AuthException(AuthErrorCode.MissingRole, `this route needs one of the roles: ${required.join(', ')}`);
-    }
-    return true;
   }
 }
 

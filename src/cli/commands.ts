@@ -1,7 +1,14 @@
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from '../auth/token.command';
 import type { CliCommand } from './command';
+import { serveCommand } from './serve.command';
 
 /**
  * Every gitseal command. Each lives in its feature's folder (e.g. src/ledger/ledger-verify.command.ts)
  * or in src/cli/, and is listed here.
  */
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [
+  serveCommand,
+  tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
+];

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './command';
 import { COMMANDS } from './commands';
 

@@ -19,7 +19,7 @@ export interface ErrorBody {
 
 /**
  * The one place errors become HTTP: domain errors by category, Nest's own HTTP errors (validation,
- * unknown routes, body parsing) by status, anything else a 500 whose cause is logged, never sent.
+ * unknown routes) by status, anything else a 500 whose cause is logged, never sent.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -43,11 +43,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return { status, body: { error: { code: httpCode(status), message: httpMessage(exception) } } };
-    }
-    if (isBodyParserError(exception)) {
-      const status = exception.status;
-      const message = status === 413 ? 'request body is too large' : `request body is not valid JSON: ${exception.message}`;
-      return { status, body: { error: { code: httpCode(status), message } } };
     }
     return { status: 500, body: { error: { code: 'internal', message: 'internal error; the cause is in the service log' } } };
   }
@@ -79,8 +74,4 @@ function httpCode(status: number): string {
     default:
       return status >= 500 ? 'internal' : 'http-error';
   }
-}
-
-function isBodyParserError(e: unknown): e is { status: number; message: string; type: string } {
-  return typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' && typeof (e as { status?: unknown }).status === 'number';
 }

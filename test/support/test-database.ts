@@ -69,7 +69,9 @@ async function createOnPglite(): Promise<TestDatabase> {
   const ownerQuery = async (sql: string, params: unknown[] = []) =>
     db.dataSource.transaction(async (m) => {
       await m.query('SET LOCAL ROLE NONE');
-      return (await m.query(sql, params)) as unknown[];
+      const result = (await m.query(sql, params)) as unknown[];
+      // TypeORM answers UPDATE/DELETE … RETURNING with [rows, count]; pg's rows alone, like the server path.
+      return result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? (result[0] as unknown[]) : result;
     });
   return {
     ...db,

@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import { ConfigError } from '../config/config.schema';
+import { DataDirLockedError } from '../database/data-dir-lock';
+import { startServer } from '../server';
+import { EXIT_USAGE, parseCommandArgs, type CliCommand } from './command';
+
+export const serveCommand: CliCommand = {
+  path: ['serve'],
+  summary: 'run the service (configuration from the environment; see README)',
+  help: `usage: gitseal serve
+
+Runs the gitseal service. Configuration comes from environment variables (README, "Configuration").
+Without DATABASE_URL it uses PGlite in GITSEAL_DATA_DIR (default ./.gitseal).`,
+  async run(argv, io) {
+    parseCommandArgs(argv, {});
+    try {
+      const { app, url } = await startServer(io.env, io.cwd);
+      new Logger('gitseal').log(`listening on ${url}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void app.close().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      return 0;
+    } catch (err) {
+      if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+        io.stderr(`gitseal: ${err.message}\n`);
+        return EXIT_USAGE;
+      }
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { MetricsService } from '../metrics/metrics.service';
+import { openCheckpoint } from './checkpoint';
+import { CheckpointSigner } from './checkpoint-signer';
+import { decodeEntry, type LedgerEntry } from './entry';
+import { LedgerException } from './ledger.exception';
+import { LedgerStore, type AppendedEntry, type EntryDraft } from './ledger-store';
+import type { StoredCheckpoint } from './ledger.repository';
+import { consistencyProof, inclusionProof, rootAt } from './merkle';
+
+export const LEDGER_VERIFIER_KEY = Symbol('LEDGER_VERIFIER_KEY');
+
+export interface EntryView {
+  seq: number;
+  type: string;
+  recordedAt: string;
+  commit: string | null;
+  entry: LedgerEntry;
+  /** The exact stored bytes, base64: what the leaf hash covers. */
+  bytes: string;
+  leafHash: string;
+}
+
+export interface CheckpointView {
+  origin: string;
+  size: number;
+  root: string;
+  chainHead: string;
+  signedAt: string;
+  /** The C2SP signed note, verifiable with the verifier key alone. */
+  note: string;
+  verifierKey: string;
+}
+
+export const MAX_PAGE = 1000;
+
+/** The ledger as the rest of gitseal and the API see it: append, read, prove. */
+@Injectable()
+export class LedgerService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: LedgerStore,
+    private readonly checkpoints: CheckpointSigner,
+    private readonly metrics: MetricsService,
+    @Inject(LEDGER_VERIFIER_KEY) readonly verifierKey: string,
+  ) {}
+
+  /** Records entries atomically (inside the caller's transaction when `manager` is given). */
+  async append(drafts: EntryDraft[], manager?: EntityManager): Promise<AppendedEntry[]> {
+    const appended = await this.store.append(drafts, manager);
+    for (const a of appended) this.metrics.ledgerAppends.inc({ type: a.entry.type });
+    const last = appended[appended.length - 1];
+    if (last) this.metrics.ledgerSize.set(last.entry.seq + 1);
+    return appended;
+  }
+
+  async size(): Promise<number> {
+    return (await this.store.repository.head(this.dataSource.manager)).size;
+  }
+
+  async entries(from: number, limit: number): Promise<{ size: number; entries: EntryView[] }> {
+    const size = await this.size();
+    const count = Math.min(Math.max(limit, 1), MAX_PAGE);
+    if (from >= size) return { size, entries: [] };
+    const rows = await this.store.repository.entries(this.dataSource.manager, from, Math.min(from + count, size) - 1);
+    return {
+      size,
+      entries: rows.map((r) => ({
+        seq: r.seq,
+        type: r.type,
+        recordedAt: r.recordedAt,
+        commit: r.commitSha,
+        entry: decodeEntry(r.bytes),
+        bytes: r.bytes.toString('base64'),
+        leafHash: r.leafHash.toString('base64'),
+      })),
+    };
+  }
+
+  async latestCheckpoint(): Promise<CheckpointView | undefined> {
+    const cp = await this.checkpoints.latest();
+    return cp ? this.view(cp) : undefined;
+  }
+
+  async signCheckpoint(onlyIfChanged = false): Promise<{ checkpoint: CheckpointView; created: boolean }> {
+    const { checkpoint, created } = await this.checkpoints.sign({ onlyIfChanged });
+    this.metrics.checkpointSize.set(checkpoint.size);
+    this.metrics.checkpointTimestamp.set(Date.parse(checkpoint.signedAt) / 1000);
+    return { checkpoint: this.view(checkpoint), created };
+  }
+
+  /** Inclusion of entry `seq` in the tree of `size` entries (default: the newest checkpoint's size). */
+  async inclusion(seq: number, size?: number) {
+    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const treeSize = size ?? (await this.store.repository.latestCheckpoint(m))?.size;
+      if (treeSize === undefined) throw new LedgerException('invalid-tree-request', 'no checkpoint yet: give a size, or sign a checkpoint first');
+      await this.assertSize(m, treeSize);
+      if (seq >= treeSize) throw new LedgerException('invalid-tree-request', `entry ${seq} is not in a tree of ${treeSize} entries`);
+      const reader = this.store.reader(m);
+      const [leaf] = await reader.read([{ level: 0, index: seq }]);
+      const proof = await inclusionProof(seq, treeSize, reader);
+      const root = await rootAt(treeSize, reader);
+      const checkpoint = await this.store.repository.checkpointAt(m, treeSize);
+      return {
+        seq,
+        size: treeSize,
+        leafHash: leaf.toString('base64'),
+        root: root.toString('base64'),
+        proof: proof.map((h) => h.toString('base64')),
+        checkpoint: checkpoint ? checkpoint.note : null,
+      };
+    });
+  }
+
+  /** Consistency of the tree of `from` entries with the tree of `to` entries (default: newest checkpoint). */
+  async consistency(from: number, to?: number) {
+    return this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const toSize = to ?? (await this.store.repository.latestCheckpoint(m))?.size;
+      if (toSize === undefined) throw new LedgerException('invalid-tree-request', 'no checkpoint yet: give a size, or sign a checkpoint first');
+      await this.assertSize(m, toSize);
+      if (from > toSize) throw new LedgerException('invalid-tree-request', `size ${from} is larger than ${toSize}`);
+      const reader = this.store.reader(m);
+      const proof = await consistencyProof(from, toSize, reader);
+      const [fromCp, toCp] = await Promise.all([this.store.repository.checkpointAt(m, from), this.store.repository.checkpointAt(m, toSize)]);
+      return {
+        from,
+        to: toSize,
+        fromRoot: (await rootAt(from, reader)).toString('base64'),
+        toRoot: (await rootAt(toSize, reader)).toString('base64'),
+        proof: proof.map((h) => h.toString('base64')),
+        fromCheckpoint: fromCp ? fromCp.note : null,
+        toCheckpoint: toCp ? toCp.note : null,
+      };
+    });
+  }
+
+  private async assertSize(m: EntityManager, size: number): Promise<void> {
+    const head = await this.store.repository.head(m);
+    if (size > head.size) throw new LedgerException('invalid-tree-request', `the ledger has ${head.size} entries, not ${size}`);
+  }
+
+  private view(cp: StoredCheckpoint): CheckpointView {
+    const opened = openCheckpoint(cp.note, this.verifierKey);
+    return {
+      origin: opened.origin,
+      size: cp.size,
+      root: cp.root.toString('base64'),
+      chainHead: cp.chainHead.toString('base64'),
+      signedAt: cp.signedAt,
+      note: cp.note,
+      verifierKey: this.verifierKey,
+    };
+  }
+}

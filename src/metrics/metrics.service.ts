@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The service's Prometheus metrics, one registry per application instance. */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'gitseal_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'gitseal_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly authFailures = new Counter({
+    name: 'gitseal_auth_failures_total',
+    help: 'Requests refused for a missing or invalid token, or a missing role',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ledgerAppends = new Counter({
+    name: 'gitseal_ledger_entries_appended_total',
+    help: 'Ledger entries appended by this process, by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ledgerSize = new Gauge({
+    name: 'gitseal_ledger_size',
+    help: 'Number of entries in the ledger, as last seen by this process',
+    registers: [this.registry],
+  });
+
+  readonly checkpointSize = new Gauge({
+    name: 'gitseal_ledger_checkpoint_size',
+    help: 'Tree size of the newest signed checkpoint',
+    registers: [this.registry],
+  });
+
+  readonly checkpointTimestamp = new Gauge({
+    name: 'gitseal_ledger_checkpoint_timestamp_seconds',
+    help: 'Unix time the newest checkpoint was signed',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'gitseal_' });
+  }
+}

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCheckpoint } from '../../src/ledger/checkpoint';
+import { decodeEntry } from '../../src/ledger/entry';
+import { LedgerService } from '../../src/ledger/ledger.service';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { TEST_DATABASE_KINDS } from '../support/test-database';
+
+const b64 = (s: string) => Buffer.from(s, 'base64');
+
+describe.each(TEST_DATABASE_KINDS)('ledger API on %s', (kind) => {
+  let t: TestApp;
+  let auditor: string;
+  let ledger: LedgerService;
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    auditor = await t.token('auditor');
+    ledger = t.app.get(LedgerService);
+    for (let i = 0; i < 20; i++) {
+      await ledger.append([{ type: 'gate.decided', commit: createHash('sha1').update(String(i)).digest('hex'), body: { decision: i % 3 ? 'allow' : 'block' } }]);
+    }
+  });
+  afterAll(async () => t?.close());
+
+  const get = (path: string) => request(t.app.getHttpServer()).get(path).set('Authorization', `Bearer ${auditor}`);
+  const post = (path: string) => request(t.app.getHttpServer()).post(path).set('Authorization', `Bearer ${auditor}`);
+
+  it('pages entries with their exact bytes and leaf hashes', async () => {
+    const res = await get('/api/ledger/entries?from=5&limit=3');
+    expect(res.status).toBe(200);
+    expect(res.body.entries.map((e: { seq: number }) => e.seq)).toEqual([5, 6, 7]);
+    for (const e of res.body.entries) {
+      expect(leafHash(b64(e.bytes)).toString('base64')).toBe(e.leafHash);
+      expect(decodeEntry(b64(e.bytes))).toEqual(e.entry);
+    }
+  });
+
+  it('signs a checkpoint on demand that opens with the published key', async () => {
+    const res = await post('/api/ledger/checkpoint');
+    expect(res.status).toBe(200);
+    const key = (await get('/api/ledger/public-key')).body.verifierKey;
+    const cp = openCheckpoint(res.body.checkpoint.note, key);
+    expect(cp.size).toBe(res.body.checkpoint.size);
+    expect(cp.size).toBeGreaterThanOrEqual(20);
+    expect((await get('/api/ledger/checkpoint')).body.size).toBe(cp.size);
+  });
+
+  it('proves every entry included in the checkpoint', async () => {
+    const cp = (await get('/api/ledger/checkpoint')).body;
+    const root = b64(cp.root);
+    for (let seq = 0; seq < cp.size; seq++) {
+      const p = (await get(`/api/ledger/proofs/inclusion?seq=${seq}`)).body;
+      expect(p.size).toBe(cp.size);
+      expect(verifyInclusion(seq, p.size, b64(p.leafHash), p.proof.map(b64), root)).toBe(true);
+    }
+  });
+
+  it('proves a later checkpoint consistent with an earlier one', async () => {
+    const first = (await get('/api/ledger/checkpoint')).body;
+    await ledger.append([{ type: 'drift.detected', body: { n: 1 } }]);
+    const second = (await post('/api/ledger/checkpoint')).body.checkpoint;
+    expect(second.size).toBeGreaterThan(first.size);
+    const p = (await get(`/api/ledger/proofs/consistency?from=${first.size}&to=${second.size}`)).body;
+    expect(verifyConsistency(first.size, second.size, b64(first.root), b64(second.root), p.proof.map(b64))).toBe(true);
+  });
+
+  it.each([
+    ['/api/ledger/proofs/inclusion?seq=-1', /seq must not be less than 0/],
+    ['/api/ledger/proofs/inclusion?seq=abc', /seq must be an integer/],
+    ['/api/ledger/proofs/inclusion?seq=100000', /not in a tree/],
+    ['/api/ledger/proofs/inclusion?seq=0&size=999999', /has \d+ entries, not 999999/],
+    ['/api/ledger/proofs/consistency?from=50&to=10', /larger than/],
+    ['/api/ledger/entries?limit=5000', /limit must not be greater than 1000/],
+    ['/api/ledger/entries?from=0&bogus=1', /property bogus should not exist/],
+  ])('answers %s with a clear 400', async (path, message) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('refuses to sign over a store that no longer matches its last checkpoint', async () => {
+    await post('/api/ledger/checkpoint');
+    // Someone with superuser rights disables the guards and rewrites the stored hash of the first
+    // 16 entries (as a rewrite of history would have to).
+    await t.db.ownerQuery('ALTER TABLE ledger_subtrees DISABLE TRIGGER USER');
+    const changed = await t.db.ownerQuery("UPDATE ledger_subtrees SET hash = sha256('forged'::bytea) WHERE level = 4 AND idx = 0 RETURNING level");
+    await t.db.ownerQuery('ALTER TABLE ledger_subtrees ENABLE TRIGGER USER');
+    expect(changed).toHaveLength(1);
+    await ledger.append([{ type: 'drift.detected', body: { n: 2 } }]);
+    const res = await post('/api/ledger/checkpoint');
+    expect(res.status).toBe(500);
+    await expect(ledger.signCheckpoint()).rejects.toThrow(/does not hold .*tampered/);
+  });
+});
