@@ -1,4 +1,5 @@
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from '../auth/token.command';
+import { ledgerVerifyCommand } from '../ledger/ledger-verify.command';
 import type { CliCommand } from './command';
 import { serveCommand } from './serve.command';
 
@@ -11,4 +12,5 @@ export const COMMANDS: CliCommand[] = [
   tokenCreateCommand,
   tokenListCommand,
   tokenRevokeCommand,
+  ledgerVerifyCommand,
 ];
