@@ -1,0 +1,5 @@
+/** Registers every builtin family. */
+import './comparison';
+import './numbers';
+import './aggregates';
+import './sets';

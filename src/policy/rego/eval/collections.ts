@@ -1,0 +1,39 @@
+/** Lookup and iteration over collection values, in OPA's order. */
+import { ObjectValue, SetValue, isPlainObject, objectGet, sortedEntries, type PlainObject, type Value } from '../value';
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** v[key], or undefined. A set yields the member itself. */
+export function lookup(v: Value | undefined, key: Value): Value | undefined {
+  if (v === undefined || v === null || typeof v !== 'object') return undefined;
+  if (Array.isArray(v)) {
+    if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key >= v.length) return undefined;
+    return v[key];
+  }
+  if (v instanceof SetValue) return v.has(key) ? key : undefined;
+  if (v instanceof ObjectValue) return v.get(key);
+  if (typeof key !== 'string' || !isPlainObject(v)) return undefined;
+  return hasOwn.call(v, key) ? (v as PlainObject)[key] : undefined;
+}
+
+/** Calls f(key, value) for each entry until it returns true; returns whether it stopped. */
+export function forEachEntry(v: Value, f: (key: Value, value: Value) => boolean): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (f(i, v[i])) return true;
+    return false;
+  }
+  if (v instanceof SetValue) {
+    for (const x of v.sortedValues()) if (f(x, x)) return true;
+    return false;
+  }
+  if (v instanceof ObjectValue || isPlainObject(v)) {
+    for (const [k, x] of sortedEntries(v)) if (f(k, x)) return true;
+    return false;
+  }
+  return false;
+}
+
+export function isCollection(v: Value): boolean {
+  return v !== null && typeof v === 'object' && (Array.isArray(v) || v instanceof SetValue || v instanceof ObjectValue || isPlainObject(v));
+}
