@@ -1,0 +1,145 @@
+import * as openpgp from 'openpgp';
+import type { PublicKey, SignaturePacket, Subkey } from 'openpgp';
+
+/**
+ * The one place that talks to openpgp.js (in process, no gpg): reading keys and detached
+ * signatures, and checking one signature packet against one key packet over given bytes. Time
+ * rules are NOT applied here (dates are passed as null): verification decides them itself
+ * (key-validity.ts), so that expired, revoked and bad are told apart precisely.
+ */
+
+type KeyPacket = PublicKey['keyPacket'] | Subkey['keyPacket'];
+
+/** What openpgp.js hashes for a message signature: the bytes (text signatures canonicalise EOLs). */
+interface SignedData {
+  text: null;
+  getBytes(): Uint8Array;
+}
+
+/** Members openpgp.js has at run time but does not declare. */
+interface CleartextInternals {
+  signature: openpgp.Signature;
+}
+
+interface KeyInternals {
+  getPrimarySelfSignature(date: Date | null, userID?: object, config?: openpgp.Config): Promise<SignaturePacket>;
+}
+
+const NO_DATE = null as unknown as Date; // openpgp.js skips every time check when the date is null
+
+export const MAX_SIGNATURE_TEXT = 64 * 1024;
+export const MAX_KEY_TEXT = 1024 * 1024;
+
+export class OpenPgpFormatError extends Error {}
+
+export async function readArmoredKey(armored: string): Promise<PublicKey> {
+  if (armored.length > MAX_KEY_TEXT) throw new OpenPgpFormatError(`armored key is over ${MAX_KEY_TEXT} bytes`);
+  const keys = await openpgp.readKeys({ armoredKeys: armored });
+  if (keys.length !== 1) throw new OpenPgpFormatError(`expected one key, found ${keys.length}`);
+  const key = keys[0];
+  if (key.isPrivate()) throw new OpenPgpFormatError('this is a secret key: give the public key (gpg --armor --export)');
+  return key;
+}
+
+/**
+ * Reads an armored detached signature: exactly one `PGP SIGNATURE` armor block holding exactly
+ * one signature packet of type binary (0x00) or text (0x01); nothing else around it.
+ */
+export async function readDetachedSignature(text: string): Promise<SignaturePacket> {
+  if (text.length > MAX_SIGNATURE_TEXT) throw new OpenPgpFormatError(`signature is over ${MAX_SIGNATURE_TEXT} bytes`);
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('-----BEGIN PGP SIGNATURE-----')) {
+    throw new OpenPgpFormatError('not an armored detached signature (a signed message is not accepted)');
+  }
+  const ends = trimmed.split('-----END PGP SIGNATURE-----').length - 1;
+  if (ends !== 1 || !trimmed.endsWith('-----END PGP SIGNATURE-----') || trimmed.indexOf('-----BEGIN', 5) >= 0) {
+    throw new OpenPgpFormatError('expected exactly one armored signature block and nothing after it');
+  }
+  let signature: openpgp.Signature;
+  try {
+    signature = await openpgp.readSignature({ armoredSignature: trimmed });
+  } catch (err) {
+    throw new OpenPgpFormatError(`unreadable signature: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const packets = signature.packets;
+  if (packets.length !== 1) throw new OpenPgpFormatError(`expected one signature packet, found ${packets.length}`);
+  const packet = packets[0];
+  if (packet.signatureType !== openpgp.enums.signature.binary && packet.signatureType !== openpgp.enums.signature.text) {
+    throw new OpenPgpFormatError(`signature type ${packet.signatureType} is not a document signature`);
+  }
+  if (!packet.created) throw new OpenPgpFormatError('signature has no creation time');
+  return packet;
+}
+
+/** True when `signature` by `key` is cryptographically valid over `data` (and uses no rejected algorithm). */
+export async function verifyOver(signature: SignaturePacket, key: KeyPacket, data: Uint8Array): Promise<{ ok: boolean; why?: string }> {
+  const signed: SignedData = { text: null, getBytes: () => data };
+  try {
+    await signature.verify(key, signature.signatureType as openpgp.enums.signature, signed, NO_DATE, true, openpgp.config);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, why: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Verifies a key-related signature (self-certification, binding, revocation) without time checks. */
+export async function verifyKeySignature(
+  signature: SignaturePacket,
+  signer: KeyPacket,
+  type: openpgp.enums.signature,
+  data: object,
+): Promise<boolean> {
+  try {
+    await signature.verify(signer, type, data, NO_DATE, false, openpgp.config);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The primary key's current self-signature (v4: of the primary user ID; v6: direct-key), or null. */
+export async function primarySelfSignature(key: PublicKey): Promise<SignaturePacket | null> {
+  try {
+    return await (key as unknown as KeyInternals).getPrimarySelfSignature(NO_DATE, {}, openpgp.config);
+  } catch {
+    return null;
+  }
+}
+
+/** Primary user ID (name and email), or null when the key has none that is validly self-signed. */
+export async function primaryUserId(key: PublicKey): Promise<{ name: string; email: string } | null> {
+  try {
+    const { user } = await key.getPrimaryUser(NO_DATE);
+    return user.userID ? { name: user.userID.name, email: user.userID.email } : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function primaryExpiry(key: PublicKey): Promise<Date | null> {
+  const expiry = await key.getExpirationTime();
+  return expiry instanceof Date ? expiry : null;
+}
+
+/** The canonical text of a clear-signed message and its signature packets. */
+export async function readClearSigned(text: string): Promise<{ text: string; signatures: SignaturePacket[] }> {
+  if (text.length > MAX_SIGNATURE_TEXT) throw new OpenPgpFormatError(`message is over ${MAX_SIGNATURE_TEXT} bytes`);
+  try {
+    const message = await openpgp.readCleartextMessage({ cleartextMessage: text });
+    return { text: message.getText(), signatures: [...(message as unknown as CleartextInternals).signature.packets] };
+  } catch (err) {
+    throw new OpenPgpFormatError(`unreadable clear-signed message: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Bytes covered by a clear-signed text signature: UTF-8, line ends as CRLF (RFC 9580 §7.1). */
+export function clearSignedBytes(text: string): Uint8Array {
+  return Buffer.from(text.replace(/\r\n|\r|\n/g, '\r\n'), 'utf8');
+}
+
+export { enums } from 'openpgp';
+export type { PublicKey, SignaturePacket, Subkey, KeyPacket };
+
+export function hex(bytes: Uint8Array | null | undefined): string | null {
+  return bytes ? Buffer.from(bytes).toString('hex').toUpperCase() : null;
+}
