@@ -170,6 +170,25 @@ describe('wasm engine failures are values', () => {
     expect(big.message).toMatch(/the input document is \d+ bytes; the wasm policy accepts at most 8388608/);
   });
 
+  it('passes the input to the module byte for byte, UTF-8 included', async () => {
+    const engine = await withEntrypoint('echo');
+    const outcome = await engine.decide({ deny: ['über ✓ 🚀 "quoted"'], n: 1.5, nested: { deny: 'inner' } });
+    expect(denies(outcome)).toEqual([
+      { msg: 'über ✓ 🚀 "quoted"', package: 'gitseal.input' },
+      { msg: 'inner', package: 'gitseal.input.nested' },
+    ]);
+    expect(await engine.decide(undefined)).toEqual({ ok: true, decision: { deny: [], warn: [] } });
+  });
+
+  it('survives a worker that runs out of heap, and replaces it', async () => {
+    const engine = await withEntrypoint('echo', { heapLimitMb: 16 });
+    // The echoed result parses into a million objects inside the worker: far past 16 MiB of heap.
+    const error = errorOf(await engine.decide({ items: Array.from({ length: 1_000_000 }, (_, i) => ({ i })) }));
+    expect(error.code).toBe('eval');
+    expect(error.message).toMatch(/memory limit|out of memory/i);
+    expect(denies(await engine.decide({ deny: ['after'] }))).toEqual([{ msg: 'after', package: 'gitseal.input' }]);
+  });
+
   it('refuses input that is not JSON', async () => {
     const engine = await withEntrypoint('gitseal');
     const circular: Record<string, unknown> = {};

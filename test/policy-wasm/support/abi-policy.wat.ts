@@ -18,6 +18,7 @@ import wabt from 'wabt';
  *   which @open-policy-agent/opa-wasm implements in JavaScript.
  * - `garbage` returns text that is not JSON; `two_results` a result set with two elements;
  *   `undefined` the empty result set; `print` calls opa_println and returns `{}`.
+ * - `echo` returns its input verbatim as `{"input": …}` (`null` when there is none).
  */
 export interface AbiPolicyOptions {
   /** opa_wasm_abi_minor_version: 1 makes the SDK use the eval-context path, 2 the opa_eval fast path. */
@@ -39,6 +40,7 @@ export const ENTRYPOINTS = [
   'two_results',
   'sdk_builtin',
   'hog',
+  'echo',
 ] as const;
 
 const STRINGS = {
@@ -65,6 +67,8 @@ const STRINGS = {
   one: '1',
   sdkArg: '"{\\"a\\":1}"',
   sdkOpen: '[{"result":{"warn":[{"msg":"json.is_valid","value":',
+  echoOpen: '[{"result":{"input":',
+  echoClose: '}}]',
   null: 'null',
 } as const;
 
@@ -196,6 +200,13 @@ export function abiPolicyWat(options: AbiPolicyOptions = {}): string {
     (call $emit ${str('close')})
     (call $out_end))
 
+  (func $echo (param $in i32) (param $inl i32) (result i32)
+    (call $out_begin)
+    (call $emit ${str('echoOpen')})
+    (if (i32.eqz (local.get $inl)) (then (call $emit ${str('null')})) (else (call $emit (local.get $in) (local.get $inl))))
+    (call $emit ${str('echoClose')})
+    (call $out_end))
+
   (func $run (param $ep i32) (param $in i32) (param $inl i32) (param $data i32) (result i32)
     ${entry(0, '(return (call $gitseal (local.get $in) (local.get $inl) (local.get $data)))')}
     ${entry(1, '(loop $forever (br $forever))')}
@@ -207,6 +218,7 @@ export function abiPolicyWat(options: AbiPolicyOptions = {}): string {
     ${entry(7, `(return (call $value ${str('two')}))`)}
     ${entry(8, '(return (call $sdk_builtin))')}
     ${entry(9, '(loop $more (drop (call $malloc (i32.const 1048576))) (br $more))')}
+    ${entry(10, '(return (call $echo (local.get $in) (local.get $inl)))')}
     (call $opa_abort (i32.const ${at.badEntrypoint}))
     (unreachable))
 
@@ -262,9 +274,9 @@ function layout() {
 let wabtModule: ReturnType<typeof wabt> | undefined;
 
 /** Assembles WAT text to a wasm binary with the wabt package. */
-export async function assembleWat(source: string, features: { threads?: boolean } = {}): Promise<Uint8Array> {
+export async function assembleWat(source: string): Promise<Uint8Array> {
   const tools = await (wabtModule ??= wabt());
-  const module = tools.parseWat('policy.wat', source, { bulk_memory: true, ...features });
+  const module = tools.parseWat('policy.wat', source, { bulk_memory: true });
   try {
     module.validate();
     return module.toBinary({}).buffer;
