@@ -1,7 +1,9 @@
-import { Controller, Get, HttpCode, NotFoundException, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { AuthenticatedRequest } from '../auth/roles.guard';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles';
-import { ConsistencyQuery, EntriesQuery, InclusionQuery } from './ledger.dto';
+import { ConsistencyQuery, EntriesQuery, ExportQuery, InclusionQuery } from './ledger.dto';
 import { LedgerService, type CheckpointView } from './ledger.service';
 
 @ApiTags('ledger')
@@ -53,5 +55,14 @@ export class LedgerController {
   @Get('proofs/consistency')
   consistency(@Query() q: ConsistencyQuery) {
     return this.ledger.consistency(q.from, q.to);
+  }
+
+  @ApiOperation({ summary: 'Evidence bundle of a range of entries, verifiable offline with `gitseal ledger verify`' })
+  @Roles('auditor', 'admin')
+  @Get('export')
+  async export(@Query() q: ExportQuery, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
+    const bundle = await this.ledger.exportBundle(q.from, q.to, req.principal?.name ?? 'unknown');
+    res.setHeader('Content-Disposition', `attachment; filename="gitseal-evidence-${q.from}-${q.to}.json"`);
+    return bundle;
   }
 }

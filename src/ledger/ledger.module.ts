@@ -5,10 +5,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config.schema';
 import { CheckpointSigner } from './checkpoint-signer';
 import { LedgerController } from './ledger.controller';
 import { LedgerStore } from './ledger-store';
-import { LEDGER_VERIFIER_KEY, LedgerService } from './ledger.service';
+import { LedgerService, SIGNING_KEY } from './ledger.service';
 import { loadOrCreateSigningKey, type LoadedSigningKey } from './signing-key';
-
-const SIGNING_KEY = Symbol('SIGNING_KEY');
 
 /** Signs a checkpoint on a schedule (and once at start), when the ledger has grown. */
 class CheckpointSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -49,7 +47,6 @@ class CheckpointSchedule implements OnApplicationBootstrap, OnApplicationShutdow
       useFactory: (config: AppConfig) =>
         loadOrCreateSigningKey({ path: config.ledger.keyFile, value: config.ledger.keyValue, origin: config.ledger.origin }),
     },
-    { provide: LEDGER_VERIFIER_KEY, inject: [SIGNING_KEY], useFactory: (key: LoadedSigningKey) => key.verifierKey },
     { provide: LedgerStore, inject: [DataSource, CLOCK], useFactory: (ds: DataSource, clock: Clock) => new LedgerStore(ds, clock) },
     {
       provide: CheckpointSigner,

@@ -8,8 +8,14 @@ import { LedgerException } from './ledger.exception';
 import { LedgerStore, type AppendedEntry, type EntryDraft } from './ledger-store';
 import type { StoredCheckpoint } from './ledger.repository';
 import { consistencyProof, inclusionProof, rootAt } from './merkle';
+import { buildEvidenceBundle, type EvidenceBundle, type EvidenceSource } from './evidence-bundle';
+import { CHAIN_GENESIS } from './chain';
+import type { LoadedSigningKey } from './signing-key';
 
-export const LEDGER_VERIFIER_KEY = Symbol('LEDGER_VERIFIER_KEY');
+export const SIGNING_KEY = Symbol('SIGNING_KEY');
+
+/** Largest range one export may hold (the bundle is built in memory and sent in one response). */
+export const MAX_EXPORT_ENTRIES = 200_000;
 
 export interface EntryView {
   seq: number;
@@ -43,8 +49,12 @@ export class LedgerService {
     private readonly store: LedgerStore,
     private readonly checkpoints: CheckpointSigner,
     private readonly metrics: MetricsService,
-    @Inject(LEDGER_VERIFIER_KEY) readonly verifierKey: string,
+    @Inject(SIGNING_KEY) private readonly key: LoadedSigningKey,
   ) {}
+
+  get verifierKey(): string {
+    return this.key.verifierKey;
+  }
 
   /** Records entries atomically (inside the caller's transaction when `manager` is given). */
   async append(drafts: EntryDraft[], manager?: EntityManager): Promise<AppendedEntry[]> {
@@ -133,6 +143,43 @@ export class LedgerService {
         toCheckpoint: toCp ? toCp.note : null,
       };
     });
+  }
+
+  /**
+   * An evidence bundle of entries from..to, anchored at the smallest checkpoint that covers them
+   * (signed now if none does) and proven consistent with the newest one. Recorded as a
+   * `report.exported` entry naming who exported what.
+   */
+  async exportBundle(from: number, to: number, actor: string): Promise<EvidenceBundle> {
+    if (to < from) throw new LedgerException('invalid-tree-request', `the range ${from}..${to} is empty`);
+    if (to - from + 1 > MAX_EXPORT_ENTRIES) {
+      throw new LedgerException('invalid-tree-request', `at most ${MAX_EXPORT_ENTRIES} entries per export; split ${from}..${to} into smaller ranges`);
+    }
+    const size = await this.size();
+    if (to >= size) throw new LedgerException('invalid-tree-request', `the ledger has ${size} entries; entry ${to} does not exist`);
+    let covering = await this.store.repository.checkpointCovering(this.dataSource.manager, to + 1);
+    if (!covering) covering = (await this.checkpoints.sign()).checkpoint;
+    const bundle = await this.dataSource.transaction('REPEATABLE READ', async (m) => {
+      const repo = this.store.repository;
+      const anchor = await repo.checkpointCovering(m, to + 1);
+      const latest = await repo.latestCheckpoint(m);
+      if (!anchor || !latest) throw new LedgerException('inconsistent-source', 'the covering checkpoint disappeared');
+      const source: EvidenceSource = {
+        entryBytes: async (a, b) => (await repo.entries(m, a, b)).map((r) => r.bytes),
+        leafHashes: (a, b) => repo.leafHashes(m, a, b),
+        chainAt: async (seq) => (seq < 0 ? CHAIN_GENESIS : ((await repo.chainAt(m, seq)) ?? CHAIN_GENESIS)),
+        subtrees: this.store.reader(m),
+      };
+      return buildEvidenceBundle(source, {
+        from,
+        to,
+        anchor: anchor.note,
+        latest: latest.size > anchor.size ? latest.note : undefined,
+        signer: this.key.signer,
+      });
+    });
+    await this.append([{ type: 'report.exported', body: { kind: 'evidence-bundle', from, to, anchorSize: covering.size, actor } }]);
+    return bundle;
   }
 
   private async assertSize(m: EntityManager, size: number): Promise<void> {

@@ -22,6 +22,7 @@ const ROUTES: Record<string, Role[] | 'public'> = {
   'GET /api/ledger/public-key': ['auditor', 'admin', 'security', 'gate', 'approver'],
   'GET /api/ledger/proofs/inclusion': ['auditor', 'admin', 'security'],
   'GET /api/ledger/proofs/consistency': ['auditor', 'admin', 'security'],
+  'GET /api/ledger/export': ['auditor', 'admin'],
 };
 
 /** Routes served by Swagger outside Nest's router; they need any valid token. */

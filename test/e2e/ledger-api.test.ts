@@ -5,6 +5,10 @@ import { openCheckpoint } from '../../src/ledger/checkpoint';
 import { decodeEntry } from '../../src/ledger/entry';
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main';
+import { verifyEvidenceBundle } from '../../src/ledger/evidence-bundle-verifier';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { TEST_DATABASE_KINDS } from '../support/test-database';
 
@@ -76,6 +80,48 @@ describe.each(TEST_DATABASE_KINDS)('ledger API on %s', (kind) => {
     ['/api/ledger/entries?limit=5000', /limit must not be greater than 1000/],
     ['/api/ledger/entries?from=0&bogus=1', /property bogus should not exist/],
   ])('answers %s with a clear 400', async (path, message) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('exports a range as an evidence bundle that verifies offline, and records the export', async () => {
+    const res = await get('/api/ledger/export?from=4&to=11');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toContain('gitseal-evidence-4-11.json');
+    const key = (await get('/api/ledger/public-key')).body.verifierKey;
+    const report = verifyEvidenceBundle(res.body, key);
+    expect(report.failures).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.entriesChecked).toBe(8);
+    const last = (await get(`/api/ledger/entries?from=${(await ledger.size()) - 1}`)).body.entries[0];
+    expect(last.type).toBe('report.exported');
+    expect(last.entry.body).toMatchObject({ kind: 'evidence-bundle', from: 4, to: 11, actor: 'test auditor' });
+
+    // The auditor's offline check, through the CLI, with the key alone.
+    const bundlePath = join(t.dataDir, 'bundle.json');
+    const keyPath = join(t.dataDir, 'gitseal.pub');
+    writeFileSync(bundlePath, JSON.stringify(res.body));
+    writeFileSync(keyPath, `${key}\n`);
+    let out = '';
+    const io = { cwd: t.dataDir, env: {}, stdout: (x: string) => (out += x), stderr: (x: string) => (out += x) };
+    expect(await runCli(['ledger', 'verify', bundlePath, '--key', keyPath], io)).toBe(0);
+    // One flipped byte in one entry: caught, and the entry named.
+    const tampered = structuredClone(res.body);
+    const bytes = b64(tampered.entries[2].bytes);
+    bytes[bytes.length - 3] ^= 1;
+    tampered.entries[2].bytes = bytes.toString('base64');
+    writeFileSync(bundlePath, JSON.stringify(tampered));
+    out = '';
+    expect(await runCli(['ledger', 'verify', bundlePath, '--key', keyPath], io)).toBe(1);
+    expect(out).toMatch(/entry 6/);
+  });
+
+  it.each([
+    ['/api/ledger/export?from=5&to=2', /range 5..2 is empty/],
+    ['/api/ledger/export?from=0&to=99999', /entry 99999 does not exist/],
+    ['/api/ledger/export?from=0', /to must be an integer/],
+  ])('refuses the export %s clearly', async (path, message) => {
     const res = await get(path);
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(message);
