@@ -68,6 +68,11 @@ describe.each([1, 2])('a bundle with ABI 1.%i', (minor) => {
     expect(denies(await engine.decide(both))).toEqual([MERGE_DENY, PRIVILEGED_DENY]);
   });
 
+  it('treats budgets past what a timer can hold as "no practical limit", not as zero', async () => {
+    expect(denies(await engine.decide(input('DO-NOT-MERGE'), { timeoutMs: 1e12 }))).toEqual([MERGE_DENY]);
+    expect(denies(await engine.decide(input('ok'), { timeoutMs: Number.POSITIVE_INFINITY }))).toEqual([]);
+  });
+
   it('hands the bundle data to the module', async () => {
     const outcome = await engine.decide(input('x'));
     if (!outcome.ok) throw new Error(outcome.error.message);

@@ -2,7 +2,7 @@ import type { PolicyError } from '../policy-engine';
 import { readBundle, readBundleFile, type BundleLimits } from './bundle-reader';
 import { compilePolicyModule, WASM_PAGE_BYTES } from './policy-module';
 import { PolicyWorkerHost } from './policy-worker.adapter';
-import { WasmEngine, type WasmPolicyEngine } from './wasm-policy.engine';
+import { MAX_TIMER_MS, WasmEngine, type WasmPolicyEngine } from './wasm-policy.engine';
 import { WasmBundleException, type WasmBundleErrorCode } from './wasm-bundle.exception';
 
 export type { WasmBundleFile } from './bundle-reader';
@@ -115,8 +115,8 @@ function resolveOptions(o: WasmEngineOptions): Settings | string {
   if (v.memoryLimitMb > 4096) return 'memoryLimitMb cannot exceed 4096 (wasm32 addresses 4 GiB)';
   return {
     entrypoint,
-    defaultTimeoutMs: v.defaultTimeoutMs,
-    loadTimeoutMs: v.loadTimeoutMs,
+    defaultTimeoutMs: Math.min(MAX_TIMER_MS, v.defaultTimeoutMs),
+    loadTimeoutMs: Math.min(MAX_TIMER_MS, v.loadTimeoutMs),
     memoryPages: Math.floor((v.memoryLimitMb * MIB) / WASM_PAGE_BYTES),
     heapLimitMb: v.heapLimitMb,
     limits: { maxBundleBytes: v.maxBundleBytes, maxUnpackedBytes: v.maxUnpackedBytes, maxEntries: v.maxEntries },

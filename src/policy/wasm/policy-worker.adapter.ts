@@ -154,6 +154,9 @@ function spawnWorker(options: PolicyWorkerOptions, onReady: (ready: WorkerReady)
     // From source (tests), Node strips the types and warns that the .ts file is an ES module.
     execArgv: file.endsWith('.ts') ? ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON'] : undefined,
   });
+  // An 'error' event with no listener would crash the process; failures are handled by the
+  // listeners below and in adopt(), and this one stays for a worker being thrown away.
+  worker.on('error', () => undefined);
   return new Promise<Live>((resolve, reject) => {
     // Remove only our own listeners: Worker keeps internal ones that ref its message port.
     const detach = () => {

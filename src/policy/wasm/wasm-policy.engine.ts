@@ -82,9 +82,12 @@ export class WasmEngine implements WasmPolicyEngine {
   }
 }
 
+/** setTimeout's ceiling; a larger delay would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 function budget(requested: number | undefined, fallback: number): number {
-  if (requested === undefined || !Number.isFinite(requested)) return fallback;
-  return Math.max(1, Math.floor(requested));
+  if (requested === undefined || Number.isNaN(requested)) return fallback;
+  return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(requested)));
 }
 
 /** UTF-8 JSON of the input, null for no input, or a message saying why it cannot be sent. */
