@@ -164,6 +164,12 @@ describe('wasm engine failures are values', () => {
     const engine = await withEntrypoint('print', { onPrint: (line) => lines.push(line) });
     expect(await engine.decide({})).toEqual({ ok: true, decision: { deny: [], warn: [] } });
     expect(lines).toEqual(['hello from the policy']);
+    const throwing = await withEntrypoint('print', {
+      onPrint: () => {
+        throw new Error('a broken print sink');
+      },
+    });
+    expect(await throwing.decide({})).toEqual({ ok: true, decision: { deny: [], warn: [] } });
   });
 
   it('bounds the module memory', async () => {

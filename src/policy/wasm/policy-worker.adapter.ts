@@ -122,10 +122,15 @@ export class PolicyWorkerHost {
     this.current = live;
     live.worker.unref();
     live.worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'print') this.options.onPrint(message.line);
-      else if ((message.type === 'result' || message.type === 'error') && live.pending?.id === message.id) {
-        live.pending.settle(message.type === 'result' ? { kind: 'result', value: message.value } : { kind: 'error', message: message.message });
-      } else if (message.type === 'fatal') this.died(live, message.message);
+      if (message.type === 'print') {
+        print(this.options, message.line);
+      } else if (message.type === 'result' && live.pending?.id === message.id) {
+        live.pending.settle({ kind: 'result', value: message.value });
+      } else if (message.type === 'error' && live.pending?.id === message.id) {
+        live.pending.settle({ kind: 'error', message: message.message });
+      } else if (message.type === 'fatal') {
+        this.died(live, message.message);
+      }
     });
     live.worker.on('error', (err) => this.died(live, `the policy worker failed: ${messageOf(err)}`));
     live.worker.on('exit', (code) => this.died(live, `the policy worker stopped (exit code ${code})`));
@@ -172,7 +177,7 @@ function spawnWorker(options: PolicyWorkerOptions, onReady: (ready: WorkerReady)
     };
     const onMessage = (message: WorkerMessage) => {
       if (message.type === 'print') {
-        options.onPrint(message.line);
+        print(options, message.line);
       } else if (message.type === 'ready') {
         detach();
         onReady({ entrypoints: message.entrypoints, abiVersion: message.abiVersion });
@@ -199,6 +204,15 @@ function spawnWorker(options: PolicyWorkerOptions, onReady: (ready: WorkerReady)
 /** opa-policy.worker.js beside the compiled code, or the .ts source when running from source. */
 function workerFile(): string {
   return join(__dirname, `opa-policy.worker${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
+}
+
+/** A throwing print callback must not become an uncaught exception in an event handler. */
+function print(options: PolicyWorkerOptions, line: string): void {
+  try {
+    options.onPrint(line);
+  } catch {
+    // the line is dropped; evaluation goes on
+  }
 }
 
 function messageOf(err: unknown): string {

@@ -84,6 +84,7 @@ describe('readTar', () => {
     ['a malformed pax record', [{ name: 'p', type: 'x', data: '99 path=x\n' }, { name: 'a' }], {}, /pax record/],
     ['a pax record without length', [{ name: 'p', type: 'x', data: 'path=x\n' }, { name: 'a' }], {}, /pax record/],
     ['an empty file name', [{ name: './', data: 'x' }], {}, /empty name/],
+    ['an oversized extended header', [{ name: 'p', type: 'x', size: 2 << 20 }], { endBlocks: 0 }, /extended header/],
   ])('rejects %s', (_label, entries, options, message) => {
     const err = failure(() => readTar(buildTar(entries, options), limits));
     expect(err.code).toBe('malformed-tar');

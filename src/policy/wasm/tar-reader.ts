@@ -23,6 +23,8 @@ export interface TarLimits {
 
 const BLOCK = 512;
 const MAX_PATH_CHARS = 4096;
+/** pax and GNU long-name headers carry a few records; anything bigger is not a real archive. */
+const MAX_META_BYTES = 1 << 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 type EntryType = 'file' | 'directory' | 'pax' | 'pax-global' | 'gnu-long-name' | 'gnu-long-link';
@@ -100,6 +102,9 @@ function applyEntry(
 }
 
 function entryData(archive: Uint8Array, start: number, header: Header, limits: TarLimits): Uint8Array {
+  if (header.type !== 'file' && header.type !== 'directory' && header.size > MAX_META_BYTES) {
+    throw malformed(`extended header ${JSON.stringify(header.name)} is ${header.size} bytes; the limit is ${MAX_META_BYTES}`);
+  }
   if (header.size > limits.maxEntryBytes) {
     throw new WasmBundleException(
       'too-large',
