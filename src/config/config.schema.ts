@@ -55,6 +55,8 @@ export const envSchema = z.object({
   /** A bootstrap admin token (at least 32 characters); prefer `gitseal token create --role admin`. */
   GITSEAL_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   GITSEAL_PUBLIC_API_DOCS: bool.default(false),
+  /** The configuration file: repositories, trust file, policies (see README, "Configuration file"). */
+  GITSEAL_CONFIG_FILE: z.string().min(1).optional(),
   GITSEAL_HTTP_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 5mb')
@@ -75,6 +77,8 @@ export interface AppConfig {
   adminToken?: string;
   publicApiDocs: boolean;
   httpBodyLimit: string;
+  /** Absolute path of GITSEAL_CONFIG_FILE, if set (loaded by loadGitsealFile). */
+  configFile?: string;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     adminToken: e.GITSEAL_ADMIN_TOKEN,
     publicApiDocs: e.GITSEAL_PUBLIC_API_DOCS,
     httpBodyLimit: e.GITSEAL_HTTP_BODY_LIMIT,
+    configFile: e.GITSEAL_CONFIG_FILE ? resolve(cwd, e.GITSEAL_CONFIG_FILE) : undefined,
   };
 }
 
