@@ -42,22 +42,16 @@ export async function readArmoredKey(armored: string): Promise<PublicKey> {
 }
 
 /**
- * Reads an armored detached signature: exactly one `PGP SIGNATURE` armor block holding exactly
- * one signature packet of type binary (0x00) or text (0x01); nothing else around it.
+ * Reads an armored detached signature: exactly one `PGP SIGNATURE` armor block (RFC 9580 §6.2,
+ * decoded here, strictly) holding exactly one signature packet of type binary (0x00) or text
+ * (0x01); nothing else around it.
  */
 export async function readDetachedSignature(text: string): Promise<SignaturePacket> {
   if (text.length > MAX_SIGNATURE_TEXT) throw new OpenPgpFormatError(`signature is over ${MAX_SIGNATURE_TEXT} bytes`);
-  const trimmed = text.trim();
-  if (!trimmed.startsWith('-----BEGIN PGP SIGNATURE-----')) {
-    throw new OpenPgpFormatError('not an armored detached signature (a signed message is not accepted)');
-  }
-  const ends = trimmed.split('-----END PGP SIGNATURE-----').length - 1;
-  if (ends !== 1 || !trimmed.endsWith('-----END PGP SIGNATURE-----') || trimmed.indexOf('-----BEGIN', 5) >= 0) {
-    throw new OpenPgpFormatError('expected exactly one armored signature block and nothing after it');
-  }
+  const binary = dearmorSignature(text);
   let signature: openpgp.Signature;
   try {
-    signature = await openpgp.readSignature({ armoredSignature: trimmed });
+    signature = await openpgp.readSignature({ binarySignature: binary });
   } catch (err) {
     throw new OpenPgpFormatError(`unreadable signature: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -69,6 +63,33 @@ export async function readDetachedSignature(text: string): Promise<SignaturePack
   }
   if (!packet.created) throw new OpenPgpFormatError('signature has no creation time');
   return packet;
+}
+
+const BEGIN = '-----BEGIN PGP SIGNATURE-----';
+const END = '-----END PGP SIGNATURE-----';
+const ARMOR_HEADER = /^[A-Za-z][A-Za-z0-9-]*: .*$/;
+const BASE64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
+const CHECKSUM_LINE = /^=[A-Za-z0-9+/]{4}$/;
+
+/** The packet bytes of one armored signature block; anything else (other blocks, junk) is refused. */
+export function dearmorSignature(text: string): Uint8Array {
+  const lines = text.replace(/\r\n/g, '\n').trim().split('\n').map((l) => l.replace(/[ \t]+$/, ''));
+  if (lines[0] !== BEGIN) throw new OpenPgpFormatError('not an armored detached signature (a signed message is not accepted)');
+  if (lines[lines.length - 1] !== END || lines.indexOf(END) !== lines.length - 1) {
+    throw new OpenPgpFormatError('expected exactly one armored signature block and nothing after it');
+  }
+  let i = 1;
+  while (i < lines.length - 1 && lines[i] !== '') {
+    if (!ARMOR_HEADER.test(lines[i])) throw new OpenPgpFormatError(`bad armor header line '${lines[i].slice(0, 60)}'`);
+    i++;
+  }
+  if (lines[i] !== '') throw new OpenPgpFormatError('armor has no blank line before its data');
+  let body = lines.slice(i + 1, -1);
+  if (body.length > 0 && CHECKSUM_LINE.test(body[body.length - 1])) body = body.slice(0, -1); // CRC24: integrity comes from the signature itself
+  if (body.length === 0 || body.some((l) => !BASE64_LINE.test(l))) throw new OpenPgpFormatError('armor data is not base64');
+  const joined = body.join('');
+  if (joined.length % 4 !== 0 || /=[^=]/.test(joined)) throw new OpenPgpFormatError('armor data is not base64');
+  return Buffer.from(joined, 'base64');
 }
 
 /** True when `signature` by `key` is cryptographically valid over `data` (and uses no rejected algorithm). */
