@@ -33,6 +33,8 @@ export class RegoError extends Error {
 
 export function formatError(code: string, detail: string, loc?: Location): string {
   if (!loc) return `${code}: ${detail}`;
+  // OPA prints file:row for evaluation errors and file:row:col for parse and compile errors.
+  if (code.startsWith('eval_')) return `${loc.file}:${loc.row}: ${code}: ${detail}`;
   return `${loc.file}:${loc.row}:${loc.col}: ${code}: ${detail}`;
 }
 

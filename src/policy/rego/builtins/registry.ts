@@ -25,6 +25,8 @@ export interface Builtin {
   fn: BuiltinFn;
   /** Returns no value (print): an expression calling it is always true. */
   void?: boolean;
+  /** Returns an array of results, each a solution (walk). */
+  relation?: boolean;
 }
 
 export class BuiltinError extends Error {
@@ -38,8 +40,9 @@ export class BuiltinError extends Error {
 
 const REGISTRY = new Map<string, Builtin>();
 
-export function register(name: string, arity: number, fn: BuiltinFn, opts: { void?: boolean } = {}): void {
-  REGISTRY.set(name, { name, arity, fn, void: opts.void });
+/** Registers a builtin; arity -1 means variadic (print). */
+export function register(name: string, arity: number, fn: BuiltinFn, opts: { void?: boolean; relation?: boolean } = {}): void {
+  REGISTRY.set(name, { name, arity, fn, void: opts.void, relation: opts.relation });
 }
 
 export function getBuiltin(name: string): Builtin | undefined {

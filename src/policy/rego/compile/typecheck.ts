@@ -12,7 +12,7 @@ const INTERNAL = new Set(['eq', 'assign']);
 export function checkCallTerm(t: Term, arity: (op: string) => number | undefined, errors: RegoError[], topLevel: boolean): void {
   if (t.type !== 'call' || t.funcRef || INTERNAL.has(t.op)) return;
   const n = arity(t.op);
-  if (n === undefined) return;
+  if (n === undefined || n < 0) return;
   const max = topLevel ? n + 1 : n;
   if (t.args.length < n || t.args.length > max) {
     const got = t.args.length;

@@ -10,6 +10,7 @@ import type { RuleNode } from '../compile/rule-tree';
 import { RegoError, type Location } from '../errors';
 import { ObjectBuilder, SetValue, equal, isObject, objectGet, objectSize, type Value } from '../value';
 import { forEachEntry, lookup } from './collections';
+import { regoText } from '../builtins/sprintf';
 import { callFunction, nodeValue } from './rules';
 import { evalWith } from './with';
 
@@ -110,6 +111,7 @@ export class Evaluator {
   private evalTermExpr(t: Term, f: Frame, k: K, loc: Location): boolean {
     if (t.type !== 'call') return this.evalTerm(t, f, (v) => (v !== false ? k() : false));
     if (t.op === 'eq' || t.op === 'assign') return this.unify(t.args[0], t.args[1], f, k);
+    if (t.op === 'print' && !this.mocks.has('print')) return this.evalPrint(t.args, f, k);
     const n = this.arityOf(t.op);
     if (n !== undefined && t.args.length === n + 1) {
       const out = t.args[n];
@@ -202,9 +204,31 @@ export class Evaluator {
   // ---- calls ----
   evalCall(t: CallTerm, args: Term[], f: Frame, k: KV, loc: Location): boolean {
     return this.evalItems(args, 0, f, new Array<Value>(args.length), (vals) => {
+      const b = this.mocks.size === 0 && !this.functions.has(t.op) ? getBuiltin(t.op) : undefined;
+      if (b?.relation) {
+        const rs = this.callBuiltin(b, vals, loc);
+        if (!Array.isArray(rs)) return false;
+        for (const r of rs) if (k(r)) return true;
+        return false;
+      }
       const r = this.invoke(t.op, vals, loc);
       return r === undefined ? false : k(r);
     });
+  }
+
+  /** print(): each operand's first value (or <undefined>), then always true. */
+  private evalPrint(args: Term[], f: Frame, k: K): boolean {
+    const parts = args.map((a) => {
+      let v: Value | undefined;
+      try {
+        this.evalTerm(a, f, (x) => ((v = x), true));
+      } catch (e) {
+        if (!(e instanceof RegoError) || e.code === 'eval_cancel_error') throw e;
+      }
+      return v === undefined ? '<undefined>' : typeof v === 'string' ? v : regoText(v);
+    });
+    this.builtinCtx.print(parts.join(' '));
+    return k();
   }
 
   /** Calls a function or builtin (after mocks) on values. */
