@@ -1,0 +1,1 @@
+export { bench } from '../test/policy-wasm/wasm-engine.bench';
