@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, PatchStrategy, type V1ConfigMap } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubernetesObject, PatchStrategy, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxApiServer } from '../../src/sandbox';
 import { configMap, deployment, failure, objectApi, raw, startSandbox } from './helpers';
@@ -209,7 +209,8 @@ describe('sandbox CRUD', () => {
 
   it('handles cluster-scoped kinds, generateName, secrets and services', async () => {
     const client = objectApi(sandbox);
-    const role = await client.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:reader' }, rules: [] } as never);
+    const clusterRole: KubernetesObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:reader' } };
+    const role = await client.create(clusterRole);
     expect(role.metadata?.namespace).toBeUndefined();
     const generated = await raw(sandbox, 'POST', '/api/v1/namespaces/crud/configmaps', { metadata: { generateName: 'gen-' } });
     expect(String((generated.json.metadata as { name: string }).name)).toMatch(/^gen-[a-z0-9]{5}$/);
