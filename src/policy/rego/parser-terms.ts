@@ -166,7 +166,7 @@ export abstract class TermParser {
         if (t.text === '{') return this.parseBrace();
         if (t.text === '(') {
           this.next();
-          const inner = this.inBrackets(false, () => this.parseTermIn(false));
+          const inner = this.inBrackets(false, () => this.parseTermIn(true));
           this.expectOp(')');
           return inner;
         }

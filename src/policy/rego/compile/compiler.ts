@@ -79,6 +79,7 @@ export function compileModules(modules: Module[]): CompiledPolicy {
   const functions = new Map<string, RuleNode>();
   const ruleNames = new Map<string, Set<string>>();
   const placed: Placed[] = [];
+  const arities = new Map<string, number>();
   for (const mod of modules) {
     const pkgKey = mod.pkg.join('.');
     if (!ruleNames.has(pkgKey)) ruleNames.set(pkgKey, new Set());
@@ -94,7 +95,11 @@ export function compileModules(modules: Module[]): CompiledPolicy {
       try {
         const p = place(root, mod, rule);
         placed.push(p);
-        if (rule.kind === 'function') functions.set(p.node.name, p.node);
+        if (rule.kind === 'function') {
+          functions.set(p.node.name, p.node);
+          if (!arities.has(p.node.name)) arities.set(p.node.name, rule.args?.length ?? 0);
+          else if (arities.get(p.node.name) !== (rule.args?.length ?? 0)) errors.push(new RegoError('rego_type_error', `conflicting rules ${p.node.name} found: functions have different numbers of arguments`, rule.loc));
+        }
       } catch (e) {
         if (e instanceof RegoError) errors.push(e);
         else throw e;
@@ -103,11 +108,7 @@ export function compileModules(modules: Module[]): CompiledPolicy {
   }
   const isFunction = (path: string) => functions.has(path);
   const isBuiltin = (name: string) => getBuiltin(name) !== undefined;
-  const arity = (op: string): number | undefined => {
-    const n = functions.get(op);
-    if (n) return (n.functions[0] ?? n.defaultFunction)?.args.length;
-    return getBuiltin(op)?.arity;
-  };
+  const arity = (op: string): number | undefined => arities.get(op) ?? getBuiltin(op)?.arity;
   for (const p of placed) {
     if (errors.length >= MAX_ERRORS) break;
     const ctx: NameContext = { pkg: p.module.pkg, ruleNames: ruleNames.get(p.module.pkg.join('.'))!, imports: p.module.imports, isBuiltin, isFunction, file: p.module.file };

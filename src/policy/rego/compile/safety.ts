@@ -278,9 +278,11 @@ function closuresInTerm(t: Term, safe: Slots, ctx: SafetyContext): Term {
 
 /** Head terms (rule values, keys, comprehension heads) may use only variables the body binds. */
 export function checkHead(terms: Term[], bound: Slots, loc: Location, ctx: SafetyContext): void {
+  const iterated = new Set<number>();
+  for (const t of terms) refOutputs(t, bound, iterated);
   for (const t of terms) {
     for (const v of vars(t, new Set())) {
-      if (!bound.has(v)) {
+      if (!bound.has(v) && !iterated.has(v)) {
         const name = ctx.names[v] ?? '?';
         throw new RegoError('rego_unsafe_var_error', `var ${name.startsWith('$') ? '_' : name} is unsafe`, loc);
       }

@@ -9,7 +9,7 @@ import { BuiltinError, getBuiltin, type Builtin, type BuiltinContext } from '../
 import type { RuleNode } from '../compile/rule-tree';
 import { RegoError, type Location } from '../errors';
 import { ObjectBuilder, SetValue, equal, isObject, objectGet, objectSize, type Value } from '../value';
-import { forEachEntry, lookup } from './collections';
+import { forEachEntry, isCollection, lookup } from './collections';
 import { regoText } from '../builtins/sprintf';
 import { callFunction, nodeValue } from './rules';
 import { evalWith } from './with';
@@ -96,6 +96,7 @@ export class Evaluator {
         );
       case 'every':
         return this.evalTerm(e.domain, f, (dv) => {
+          if (!isCollection(dv)) return false;
           const failed = forEachEntry(dv, (key, val) => {
             const bindKey = (next: K) => (e.key ? this.unifyValue(e.key, key, f, next) : next());
             const ok = bindKey(() => this.unifyValue(e.value, val, f, () => this.evalBody(e.body, 0, f, () => true)));
