@@ -34,6 +34,9 @@ export class OpenPgpFormatError extends Error {}
 
 export async function readArmoredKey(armored: string): Promise<PublicKey> {
   if (armored.length > MAX_KEY_TEXT) throw new OpenPgpFormatError(`armored key is over ${MAX_KEY_TEXT} bytes`);
+  const blocks = armored.match(/^-----BEGIN PGP [A-Z ]+-----$/gm) ?? [];
+  if (blocks.length !== 1) throw new OpenPgpFormatError(`expected one key, found ${blocks.length} armored blocks`);
+  if (/^-----END PGP [A-Z ]+-----\s*\S/m.test(armored)) throw new OpenPgpFormatError('text after the armored key');
   const keys = await openpgp.readKeys({ armoredKeys: armored });
   if (keys.length !== 1) throw new OpenPgpFormatError(`expected one key, found ${keys.length}`);
   const key = keys[0];
