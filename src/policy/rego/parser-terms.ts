@@ -226,9 +226,6 @@ export abstract class TermParser {
         this.next();
         path.push(this.inBrackets(false, () => this.parseTermIn(false)));
         this.expectOp(']');
-      } else if (this.isOp('(') && this.adjacent() && path.length > 0 && head.type === 'var') {
-        // data.pkg["f"](x) style calls are not Rego; a ref followed by ( is illegal.
-        this.unexpected();
       } else break;
     }
     if (path.length === 0) return head;

@@ -191,7 +191,14 @@ class Parser extends TermParser {
     }
     const headTok = this.tok;
     if (headTok.type !== 'ident') this.unexpected();
-    const head = this.parseTerm();
+    let head = this.parseTerm();
+    if (head.type === 'ref' && this.isOp('(') && this.adjacent()) {
+      this.next();
+      const callArgs = this.inBrackets(false, () => this.parseList(')'));
+      const name = refNameParts(head);
+      if (!name) this.fail('function names must be references of strings', headTok);
+      head = this.call(name!.join('.'), callArgs, head.loc);
+    }
     let ref: Term[];
     let args: Term[] | undefined;
     if (head.type === 'call') {
@@ -257,8 +264,20 @@ class Parser extends TermParser {
     if (this.isIdent('if')) {
       this.next();
       if (this.isOp('{')) {
-        this.next();
-        return this.inBrackets(true, () => this.parseBody('}'));
+        const save = this.pos;
+        try {
+          this.next();
+          return this.inBrackets(true, () => this.parseBody('}'));
+        } catch (e) {
+          // `if {x: i | …}`: braces that open a term, not a body.
+          if (!(e instanceof RegoError)) throw e;
+          this.pos = save;
+          try {
+            return [this.parseLiteral()];
+          } catch {
+            throw e;
+          }
+        }
       }
       return [this.parseLiteral()];
     }
@@ -270,6 +289,16 @@ class Parser extends TermParser {
     void rule;
     return undefined;
   }
+}
+
+function refNameParts(t: Term): string[] | undefined {
+  if (t.type !== 'ref' || t.head.type !== 'var') return undefined;
+  const parts = [t.head.name];
+  for (const p of t.path) {
+    if (p.type !== 'scalar' || typeof p.value !== 'string') return undefined;
+    parts.push(p.value);
+  }
+  return parts;
 }
 
 export function parseModule(src: string, file: string, index = 0, options: ParseOptions = {}): Module {

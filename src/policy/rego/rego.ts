@@ -48,6 +48,8 @@ export interface EvalOptions {
   print?: (line: string) => void;
   /** Fixed time for time.now_ns (default: the clock at the start of the query). */
   nowNs?: bigint;
+  /** What opa.runtime() returns (default {}: nothing of the host is exposed). */
+  runtime?: Record<string, unknown>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -176,7 +178,7 @@ export class PreparedQuery {
       nowNs: now,
       print: options.print ?? (() => undefined),
       charge: (n) => ev?.charge(n),
-      runtime: { env: {}, version: 'gitseal' },
+      runtime: checkJson(options.runtime ?? {}, 'runtime'),
       cache: new Map(),
     };
     const c = this.policy.compiled;

@@ -17,3 +17,4 @@ import './units';
 import './net';
 import './crypto';
 import './misc';
+import './unsupported';

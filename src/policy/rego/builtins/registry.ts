@@ -27,6 +27,8 @@ export interface Builtin {
   void?: boolean;
   /** Returns an array of results, each a solution (walk). */
   relation?: boolean;
+  /** Its errors end evaluation even without strict builtin errors (fail closed). */
+  halt?: boolean;
 }
 
 export class BuiltinError extends Error {
@@ -41,8 +43,8 @@ export class BuiltinError extends Error {
 const REGISTRY = new Map<string, Builtin>();
 
 /** Registers a builtin; arity -1 means variadic (print). */
-export function register(name: string, arity: number, fn: BuiltinFn, opts: { void?: boolean; relation?: boolean } = {}): void {
-  REGISTRY.set(name, { name, arity, fn, void: opts.void, relation: opts.relation });
+export function register(name: string, arity: number, fn: BuiltinFn, opts: { void?: boolean; relation?: boolean; halt?: boolean } = {}): void {
+  REGISTRY.set(name, { name, arity, fn, ...opts });
 }
 
 export function getBuiltin(name: string): Builtin | undefined {

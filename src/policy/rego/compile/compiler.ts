@@ -60,8 +60,8 @@ function place(root: RuleNode, mod: Module, rule: Rule): Placed {
   const prefix = staticPrefix(rule.ref);
   const full = [...mod.pkg, ...prefix];
   const dynamic = rule.ref.slice(prefix.length);
-  if (dynamic.length > 0 && (rule.kind !== 'complete' || rule.isDefault)) {
-    const what = rule.isDefault ? 'default rules' : rule.kind === 'multi' ? 'multi-value rules' : 'functions';
+  if (dynamic.length > 0 && (rule.kind === 'function' || rule.isDefault)) {
+    const what = rule.isDefault ? 'default rules' : 'functions';
     throw new RegoError('rego_parse_error', `${what} must not have variables in their reference`, rule.loc);
   }
   let node = root;
@@ -135,8 +135,8 @@ function attach(node: RuleNode, c: CompiledRule, rule: Rule): void {
       if (node.defaultFunction) throw new RegoError('rego_type_error', `multiple default rules ${node.name} found`, rule.loc);
       node.defaultFunction = c;
     } else node.functions.push(c);
-  } else if (c.kind === 'multi') node.multi.push(c);
-  else if (c.kind === 'object') node.objects.push(c);
+  } else if (c.kind === 'multi' && c.keyPath.length === 0) node.multi.push(c);
+  else if (c.kind === 'multi' || c.kind === 'object') node.objects.push(c);
   else if (rule.isDefault) {
     if (node.defaultRule) throw new RegoError('rego_type_error', `multiple default rules ${node.name} found`, rule.loc);
     node.defaultRule = c;

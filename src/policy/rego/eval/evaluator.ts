@@ -237,11 +237,16 @@ export class Evaluator {
     const mock = this.mocks.size > 0 ? this.mocks.get(op) : undefined;
     if (mock) {
       if ('value' in mock) return mock.value;
-      this.mocks.delete(op);
+      // A replacement runs without any mock: a mock never calls another mock (or itself).
+      const saved = this.mocks;
+      const cache = this.cache;
+      this.mocks = new Map();
+      this.cache = new Map();
       try {
         return this.invoke(mock.op, vals, loc);
       } finally {
-        this.mocks.set(op, mock);
+        this.mocks = saved;
+        this.cache = cache;
       }
     }
     const node = this.functions.get(op);
@@ -257,7 +262,7 @@ export class Evaluator {
       return b.void ? true : r;
     } catch (e) {
       if (e instanceof BuiltinError) {
-        if (!this.strict) return undefined;
+        if (!this.strict && !b.halt) return undefined;
         throw new RegoError(e.code, `${b.name}: ${e.message}`, loc);
       }
       throw e;
@@ -426,7 +431,7 @@ export class Evaluator {
     }
     const child = typeof key === 'string' ? node.children.get(key) : undefined;
     const childBase = base === undefined ? undefined : lookup(base, key);
-    if (child && !child.isFunction) return this.walkData(child, childBase, path, i + 1, f, k);
+    if (child && !child.isFunction && !(child.isLeafRule && childBase !== undefined)) return this.walkData(child, childBase, path, i + 1, f, k);
     return childBase === undefined ? false : this.walk(childBase, path, i + 1, f, k);
   }
 

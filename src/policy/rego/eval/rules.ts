@@ -75,40 +75,69 @@ function completeValue(ev: Evaluator, rule: CompiledRule): Value | undefined {
   return undefined;
 }
 
-/** A document assembled from base data, child documents and rules with variables in their refs. */
+/**
+ * A document assembled from rule values, nested packages and base data. A value produced by a
+ * rule is a leaf: another rule writing a different value there, or writing below it, conflicts.
+ */
 class DocBuilder {
   leaf?: Value;
+  /** The rule that produced the leaf (undefined for data and overrides). */
+  owner?: CompiledRule;
   children?: Map<string, [Value, DocBuilder]>;
 
-  put(path: readonly Value[], i: number, v: Value, rule: CompiledRule | undefined): void {
-    if (i === path.length) {
-      if (this.children && rule) throw conflict('object keys must be unique', rule);
-      if (this.leaf !== undefined && !equal(this.leaf, v)) {
-        if (rule) throw conflict('object keys must be unique', rule);
-      }
-      if (this.children) return;
-      this.leaf = v;
-      return;
-    }
+  child(key: Value, rule: CompiledRule | undefined): DocBuilder {
     if (this.leaf !== undefined) {
-      if (rule) throw conflict('object keys must be unique', rule);
-      if (!isObject(this.leaf)) return;
+      if (this.owner && rule) throw conflict('object keys must be unique', rule);
+      if (!isObject(this.leaf)) throw conflict('object keys must be unique', rule ?? this.owner!);
       this.explode();
     }
     this.children ??= new Map();
-    const key = path[i];
     const k = keyOf(key);
     let c = this.children.get(k);
     if (!c) {
       c = [key, new DocBuilder()];
       this.children.set(k, c);
     }
-    c[1].put(path, i + 1, v, rule);
+    return c[1];
+  }
+
+  setLeaf(v: Value, rule: CompiledRule | undefined): void {
+    if (this.children) {
+      if (rule) throw conflict('object keys must be unique', rule);
+      return;
+    }
+    if (this.leaf !== undefined && !equal(this.leaf, v)) {
+      if (rule) throw conflict('object keys must be unique', rule);
+    }
+    this.leaf = v;
+    this.owner = rule;
+  }
+
+  put(path: readonly Value[], v: Value, rule: CompiledRule | undefined): void {
+    let n: DocBuilder = this;
+    for (const key of path) n = n.child(key, rule);
+    n.setLeaf(v, rule);
+  }
+
+  /** Base data: merges into what rules produced, its values taking precedence on leaves. */
+  mergeBase(v: Value): void {
+    if (this.children && isObject(v)) {
+      for (const [k, x] of sortedEntries(v)) {
+        const c = this.children.get(keyOf(k));
+        if (c) c[1].mergeBase(x);
+        else this.child(k, undefined).leaf = x;
+      }
+      return;
+    }
+    if (this.children) return;
+    this.leaf = v;
+    this.owner = undefined;
   }
 
   private explode(): void {
     const leaf = this.leaf!;
     this.leaf = undefined;
+    this.owner = undefined;
     this.children = new Map();
     for (const [k, v] of sortedEntries(leaf as Parameters<typeof sortedEntries>[0])) {
       const b = new DocBuilder();
@@ -127,25 +156,43 @@ class DocBuilder {
 
 function treeValue(ev: Evaluator, node: RuleNode, base: Value | undefined): Value | undefined {
   const doc = new DocBuilder();
-  if (base !== undefined && isObject(base)) doc.leaf = base;
+  fillTree(ev, node, doc);
+  if (base !== undefined) doc.mergeBase(base);
+  return doc.build();
+}
+
+/** Writes the rules of node and of the nodes below it into doc. */
+function fillTree(ev: Evaluator, node: RuleNode, doc: DocBuilder): void {
   for (const [key, child] of node.children) {
-    if (child.isFunction && !child.virtual) continue;
-    if (child.functions.length > 0 || child.defaultFunction) continue;
-    const v = nodeValue(ev, child, base === undefined ? undefined : lookup(base, key));
-    if (v !== undefined) doc.put([key], 0, v, undefined);
+    if (child.isFunction || !child.virtual) continue;
+    const override = ev.overrides.length > 0 ? ev.overrideAt(child.path) : undefined;
+    if (override !== undefined) doc.child(key, undefined).setLeaf(override, undefined);
+    else if (child.isLeafRule) {
+      const v = nodeValue(ev, child, undefined);
+      if (v !== undefined) doc.child(key, undefined).setLeaf(v, rulesOwner(child));
+    } else fillTree(ev, child, doc.child(key, undefined));
   }
   for (const rule of node.objects) {
     const f: Frame = new Array(rule.frameSize);
     ev.evalBody(rule.body, 0, f, () =>
       ev.evalItems(rule.keyPath, 0, f, new Array<Value>(rule.keyPath.length), (keys) =>
         ev.evalTerm(rule.value, f, (v) => {
-          doc.put(keys, 0, v, rule);
+          if (rule.kind === 'multi') {
+            const leafNode = keys.reduce<DocBuilder>((n, k) => n.child(k, undefined), doc);
+            const set = leafNode.leaf instanceof SetValue ? leafNode.leaf : new SetValue();
+            set.add(v);
+            leafNode.leaf = set;
+            leafNode.owner = rule;
+          } else doc.put(keys, v, rule);
           return false;
         }),
       ),
     );
   }
-  return doc.build();
+}
+
+function rulesOwner(n: RuleNode): CompiledRule | undefined {
+  return n.complete[0] ?? n.multi[0] ?? n.defaultRule;
 }
 
 function applyOverrides(ev: Evaluator, node: RuleNode, v: Value): Value {
@@ -154,7 +201,8 @@ function applyOverrides(ev: Evaluator, node: RuleNode, v: Value): Value {
   let changed = false;
   for (const o of ev.overrides) {
     if (o.path.length <= node.path.length || !node.path.every((p, i) => p === o.path[i])) continue;
-    doc.put(o.path.slice(node.path.length), 0, o.value, undefined);
+    if (doc.leaf !== undefined && !isObject(doc.leaf)) continue;
+    doc.put(o.path.slice(node.path.length), o.value, undefined);
     changed = true;
   }
   return changed ? doc.build() : v;
