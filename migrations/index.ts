@@ -1,5 +1,6 @@
 import { Ledger1795305600000 } from './1795305600000-ledger';
 import { ApiTokens1795305600001 } from './1795305600001-api-tokens';
+import { Trust1795305600002 } from './1795305600002-trust';
 
 /** Every migration, oldest first. Listed explicitly so the same list runs from TypeScript and from dist/. */
-export const MIGRATIONS = [Ledger1795305600000, ApiTokens1795305600001];
+export const MIGRATIONS = [Ledger1795305600000, ApiTokens1795305600001, Trust1795305600002];

@@ -11,6 +11,7 @@ import { TokenService } from './auth/token.service';
 import type { Clock } from './common/clock';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import type { AppConfig } from './config/config.schema';
+import { EMPTY_FILE_CONFIG, loadGitsealFile, type GitsealFileConfig } from './config/gitseal-file';
 import { acquireDataDirLock } from './database/data-dir-lock';
 import { openDatabase, type Database } from './database/data-source.factory';
 import { MetricsService } from './metrics/metrics.service';
@@ -21,6 +22,8 @@ export interface CreateAppOptions {
   database?: Database;
   clock?: Clock;
   logger?: ConsoleLogger | false;
+  /** Overrides GITSEAL_CONFIG_FILE (tests). */
+  fileConfig?: GitsealFileConfig;
 }
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -38,6 +41,7 @@ export function jsonLogger(level: AppConfig['logLevel']): ConsoleLogger {
 export async function createApp(options: CreateAppOptions): Promise<INestApplication> {
   const { config } = options;
   const logger = options.logger === undefined ? jsonLogger(config.logLevel) : options.logger;
+  const fileConfig = options.fileConfig ?? (config.configFile ? loadGitsealFile(config.configFile) : EMPTY_FILE_CONFIG);
   let releaseLock: (() => void) | undefined;
   let database = options.database;
   if (!database) {
@@ -50,7 +54,7 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
     }
   }
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ config, database, clock: options.clock, closeDatabase: !options.database }),
+    AppModule.forRoot({ config, database, clock: options.clock, closeDatabase: !options.database, fileConfig }),
     { logger, bodyParser: false, abortOnError: false },
   );
   app.use(jsonBody(config.httpBodyLimit));

@@ -7,6 +7,8 @@ import { HealthModule } from './health/health.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { CLOCK, systemClock, type Clock } from './common/clock';
+import { EMPTY_FILE_CONFIG, FILE_CONFIG, type GitsealFileConfig } from './config/gitseal-file';
+import { TrustModule } from './trust/trust.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -14,6 +16,8 @@ export interface AppModuleOptions {
   /** Close the database when the application shuts down (false when a test owns it). */
   closeDatabase?: boolean;
   clock?: Clock;
+  /** The configuration file's contents (repositories, trust file, policies). */
+  fileConfig?: GitsealFileConfig;
 }
 
 /** Composes the feature modules; each feature lives in its own folder. */
@@ -26,6 +30,7 @@ export class AppModule {
       AuthModule,
       HealthModule,
       LedgerModule,
+      TrustModule,
     ];
     return {
       module: AppModule,
@@ -34,8 +39,9 @@ export class AppModule {
       providers: [
         { provide: APP_CONFIG, useValue: options.config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
+        { provide: FILE_CONFIG, useValue: options.fileConfig ?? EMPTY_FILE_CONFIG },
       ],
-      exports: [APP_CONFIG, CLOCK],
+      exports: [APP_CONFIG, CLOCK, FILE_CONFIG],
     };
   }
 }

@@ -142,3 +142,5 @@ export function normaliseManifestPath(p: string): string {
   }
   return trimmed;
 }
+
+export const FILE_CONFIG = Symbol('FILE_CONFIG');

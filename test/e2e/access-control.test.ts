@@ -23,6 +23,9 @@ const ROUTES: Record<string, Role[] | 'public'> = {
   'GET /api/ledger/proofs/inclusion': ['auditor', 'admin', 'security'],
   'GET /api/ledger/proofs/consistency': ['auditor', 'admin', 'security'],
   'GET /api/ledger/export': ['auditor', 'admin'],
+  'GET /api/trust/keys': ['security', 'admin', 'auditor'],
+  'POST /api/trust/keys': ['security'],
+  'POST /api/trust/keys/:fingerprint/revoke': ['security'],
 };
 
 /** Routes served by Swagger outside Nest's router; they need any valid token. */
@@ -30,7 +33,7 @@ const DOCS = ['/api/docs', '/api/docs-json'];
 
 function call(t: TestApp, route: string) {
   const [method, path] = route.split(' ');
-  const concrete = path.replace(':id', '00000000-0000-4000-8000-000000000000');
+  const concrete = path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':fingerprint', 'A'.repeat(40));
   const server = t.app.getHttpServer();
   switch (method) {
     case 'GET':

@@ -7,6 +7,7 @@ import { TokenService } from '../../src/auth/token.service';
 import type { Role } from '../../src/auth/roles';
 import type { Clock } from '../../src/common/clock';
 import { loadConfig, type AppConfig } from '../../src/config/config.schema';
+import type { GitsealFileConfig } from '../../src/config/gitseal-file';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './test-database';
 
 export interface TestApp {
@@ -22,12 +23,12 @@ export interface TestApp {
 /** The whole service on a fresh test database, not listening (use supertest on app.getHttpServer()). */
 export async function createTestApp(
   kind: TestDatabaseKind,
-  options: { env?: Record<string, string>; clock?: Clock; database?: TestDatabase } = {},
+  options: { env?: Record<string, string>; clock?: Clock; database?: TestDatabase; fileConfig?: GitsealFileConfig } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gitseal-app-'));
   const db = options.database ?? (await createTestDatabase(kind));
   const config = loadConfig({ GITSEAL_DATA_DIR: dataDir, GITSEAL_CHECKPOINT_INTERVAL_SECONDS: '3600', ...options.env });
-  const app = await createApp({ config, database: db, clock: options.clock, logger: false });
+  const app = await createApp({ config, database: db, clock: options.clock, logger: false, fileConfig: options.fileConfig });
   await app.init();
   const tokens = app.get(TokenService);
   const cache = new Map<string, string>();
