@@ -1,5 +1,6 @@
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from '../auth/token.command';
 import { ledgerVerifyCommand } from '../ledger/ledger-verify.command';
+import { approveCommand } from '../verification/approve.command';
 import type { CliCommand } from './command';
 import { serveCommand } from './serve.command';
 
@@ -13,4 +14,5 @@ export const COMMANDS: CliCommand[] = [
   tokenListCommand,
   tokenRevokeCommand,
   ledgerVerifyCommand,
+  approveCommand,
 ];

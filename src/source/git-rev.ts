@@ -334,6 +334,25 @@ export async function readApprovalNote(
   return (await runGit(repo, ['cat-file', 'blob', noteBlob], options)).stdout.toString('utf8');
 }
 
+/** The tree of a commit. */
+export async function commitTree(repo: string, commit: string, options: GitRunOptions = {}): Promise<string> {
+  const result = await runGit(repo, ['rev-parse', '--verify', '--quiet', `${assertObjectId(commit)}^{tree}`], { ...options, okCodes: [0, 1] });
+  const tree = result.stdout.toString('utf8').trim();
+  if (result.code !== 0 || !isObjectId(tree)) throw new GitException('git-unknown-rev', `no tree for commit ${commit}`);
+  return tree;
+}
+
+/** Appends text to the note on `commit` (creating it), as `git notes append` does: a blank line between. */
+export async function appendNote(
+  repo: string,
+  commit: string,
+  text: string,
+  options: GitRunOptions & { ref?: string } = {},
+): Promise<void> {
+  const ref = assertRev(options.ref ?? APPROVALS_NOTES_REF);
+  await runGit(repo, ['notes', `--ref=${ref}`, 'append', '-F', '-', assertObjectId(commit)], { ...options, input: text });
+}
+
 /** `git config --get key` in the repository, or null when unset. */
 export async function readConfig(repo: string, key: string, options: GitRunOptions = {}): Promise<string | null> {
   if (!/^[A-Za-z][A-Za-z0-9-]*(\.[^\n\0]+)?\.[A-Za-z][A-Za-z0-9-]*$/.test(key)) {
