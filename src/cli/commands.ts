@@ -1,5 +1,7 @@
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from '../auth/token.command';
 import { ledgerVerifyCommand } from '../ledger/ledger-verify.command';
+import { policyEvalCommand } from '../policy/policy-eval.command';
+import { policyTestCommand } from '../policy/policy-test.command';
 import { approveCommand } from '../verification/approve.command';
 import type { CliCommand } from './command';
 import { serveCommand } from './serve.command';
@@ -15,4 +17,6 @@ export const COMMANDS: CliCommand[] = [
   tokenRevokeCommand,
   ledgerVerifyCommand,
   approveCommand,
+  policyEvalCommand,
+  policyTestCommand,
 ];

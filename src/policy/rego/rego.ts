@@ -111,6 +111,11 @@ export class PreparedQuery {
     this.order = query.body.map((e) => source.findIndex((s) => s.loc.row === e.loc.row && s.loc.col === e.loc.col));
   }
 
+  /** Text and position of each expression of the query, in source order. */
+  expressionTexts(): { text: string; row: number; col: number }[] {
+    return this.source.map((e) => ({ text: e.text ?? '', row: e.loc.row, col: e.loc.col }));
+  }
+
   /** Evaluates with engine values; the first error ends evaluation. */
   evaluateRaw(input: unknown, options: EvalOptions = {}): Result<RawResult[]> {
     try {
