@@ -1,7 +1,7 @@
 import { FieldSet } from './field-set';
 import { type Comparison, compareObjects } from './field-paths';
 import type { ListSchema } from './list-schema';
-import { type JsonObject, type JsonValue, isObject, str } from './sandbox.types';
+import { type JsonObject, type JsonValue, isObject, rfc3339, str } from './sandbox.types';
 
 export type Operation = 'Apply' | 'Update';
 
@@ -40,7 +40,7 @@ export function decodeManagedFields(value: JsonValue | undefined): ManagerEntry[
       manager: str(e.manager) ?? '',
       operation: e.operation === 'Apply' ? 'Apply' : 'Update',
       apiVersion: str(e.apiVersion) ?? '',
-      time: str(e.time) ?? '',
+      time: normalizeTime(str(e.time)),
       set: FieldSet.fromFieldsV1(e.fieldsV1),
     };
     const sub = str(e.subresource);
@@ -73,6 +73,13 @@ export function encodeManagedFields(entries: ManagerEntry[]): JsonObject[] {
     if (e.subresource) out.subresource = e.subresource;
     return out;
   });
+}
+
+/** Times as the server writes them (RFC 3339, seconds), whatever precision a client sent back. */
+function normalizeTime(time: string | undefined): string {
+  if (!time) return '';
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? '' : rfc3339(new Date(ms));
 }
 
 function cmp(a: string, b: string): number {

@@ -163,7 +163,9 @@ export class ResourceService {
     const given = obj.metadata.managedFields;
     const next = carryOver(req.type, old, obj, req.subresource);
     finish(req.type, old, next, () => this.w.allocateIp());
-    const base = Array.isArray(given) && JSON.stringify(given) !== JSON.stringify(old.metadata.managedFields) ? decodeManagedFields(given) : decodeManagedFields(old.metadata.managedFields);
+    const stored = decodeManagedFields(old.metadata.managedFields);
+    const sent = Array.isArray(given) ? decodeManagedFields(given) : undefined;
+    const base = sent && JSON.stringify(encodeManagedFields(sent)) !== JSON.stringify(encodeManagedFields(stored)) ? sent : stored;
     next.metadata.managedFields = encodeManagedFields(recordUpdate(base, old, next, this.writer(req, 'Update'), listSchemaFor(req.type), req.type.hasStatus));
     return this.w.serve(this.store(req, old, next), req.type);
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -240,7 +240,9 @@ class Sandbox implements SandboxApiServer {
 
   private authenticate(req: IncomingMessage): void {
     if (!this.opts.token) return;
-    if (req.headers.authorization !== `Bearer ${this.opts.token}`) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    const expected = Buffer.from(`Bearer ${this.opts.token}`);
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -122,6 +122,8 @@ describe('sandbox server-side apply', () => {
     const applier = entries.find((m) => m.manager === 'gitseal');
     expect((applier?.fieldsV1['f:spec'] as Record<string, unknown>)['f:replicas']).toBeUndefined();
     expect(entries.map((m) => m.operation)).toEqual(['Apply', 'Update']);
+    const stored = managed(sandbox.getObject('apps/v1', 'Deployment', 'ssa', 'drift') as KubernetesObject);
+    for (const m of stored) expect(m.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
     const patched = await raw(sandbox, 'PATCH', '/apis/apps/v1/namespaces/ssa/deployments/drift', { metadata: { annotations: { note: 'x' } } }, PatchStrategy.MergePatch, { 'User-Agent': 'kubectl/v1.31.0 (linux/amd64) kubernetes/abc' });
     const byAgent = managed(patched.json as unknown as KubernetesObject).find((m) => m.manager === 'kubectl');
