@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { scanCanonical } from './canonical-json-scan';
 import { LedgerException } from './ledger.exception';
 
 /**
@@ -96,11 +96,13 @@ function asBuffer(bytes: Uint8Array): Buffer {
 /**
  * Parses bytes that must already be in canonical form, saying why when they are not: invalid
  * UTF-8, not JSON, or JSON that canonicalizes to other bytes (whitespace, member order, number or
- * string spelling, duplicate member names — JSON.parse keeps one, so the canonical form differs).
+ * string spelling, duplicate member names). The check is a one-pass scan (canonical-json-scan.ts)
+ * whose verdict equals "parse, canonicalize, compare"; the reason is refined by parsing.
  */
 export function parseCanonical(bytes: Uint8Array): CanonicalParse {
   const buf = asBuffer(bytes);
-  if (!isUtf8(buf)) return { ok: false, reason: 'not valid UTF-8' };
+  const scan = scanCanonical(buf);
+  if (scan === 'not valid UTF-8') return { ok: false, reason: scan };
   const text = buf.toString('utf8');
   let value: unknown;
   try {
@@ -108,47 +110,16 @@ export function parseCanonical(bytes: Uint8Array): CanonicalParse {
   } catch (err) {
     return { ok: false, reason: `not JSON (${err instanceof Error ? err.message : String(err)})` };
   }
-  if (!isFastCanonical(value, text)) {
-    let canonical: string;
-    try {
-      canonical = canonicalize(value);
-    } catch (err) {
-      return { ok: false, reason: `not canonical JSON (${err instanceof Error ? err.message : String(err)})` };
-    }
-    if (canonical !== text) return { ok: false, reason: 'valid JSON but not in RFC 8785 canonical form' };
+  if (scan === undefined) return { ok: true, value, text };
+  try {
+    canonicalize(value);
+  } catch (err) {
+    return { ok: false, reason: `not canonical JSON (${err instanceof Error ? err.message : String(err)})` };
   }
-  return { ok: true, value, text };
+  return { ok: false, reason: `valid JSON but not in RFC 8785 canonical form (${scan})` };
 }
 
 /** True when `bytes` are exactly the RFC 8785 canonical form of the JSON they hold. */
 export function isCanonical(bytes: Uint8Array): boolean {
-  return parseCanonical(bytes).ok;
-}
-
-/**
- * Fast path: JSON.stringify escapes strings and spells numbers exactly as RFC 8785 does, and keeps
- * member order; so when it reproduces the text and every object's members are already sorted, the
- * text is canonical. A false answer only means "check the slow way" (integer-like member names,
- * which V8 reorders; escaped surrogates, which JCS forbids).
- */
-function isFastCanonical(value: unknown, text: string): boolean {
-  if (text.includes('\\ud') || text.includes('\\uD')) return false;
-  return JSON.stringify(value) === text && membersSorted(value, 0);
-}
-
-function membersSorted(value: unknown, depth: number): boolean {
-  if (typeof value !== 'object' || value === null) return true;
-  if (depth > MAX_CANONICAL_DEPTH) return false;
-  if (Array.isArray(value)) {
-    for (const item of value) if (!membersSorted(item, depth + 1)) return false;
-    return true;
-  }
-  const record = value as Record<string, unknown>;
-  let previous: string | undefined;
-  for (const key in record) {
-    if (previous !== undefined && !(previous < key)) return false;
-    previous = key;
-    if (!membersSorted(record[key], depth + 1)) return false;
-  }
-  return true;
+  return scanCanonical(asBuffer(bytes)) === undefined;
 }

@@ -1,4 +1,5 @@
 import { canonicalBytes, parseCanonical } from './canonical-json';
+import { scanCanonical } from './canonical-json-scan';
 import { LedgerException } from './ledger.exception';
 
 /** Entry types (contracts §7). Version 1 entries carry exactly these. */
@@ -101,4 +102,112 @@ export function decodeEntry(bytes: Uint8Array): LedgerEntry {
   if (!parsed.ok) throw new LedgerException('non-canonical-value', `entry bytes are ${parsed.reason}`);
   assertLedgerEntry(parsed.value);
   return parsed.value;
+}
+
+// ---- the verifier's fast path: the same checks on the bytes, without building the value --------
+
+const TOP = ['body', 'recordedAt', 'seq', 'type', 'v'];
+const DIGITS = /^(0|[1-9][0-9]*)$/;
+
+/** Raw JSON text of the members an entry must have (the body's only says whether it is an object). */
+interface Fields {
+  names: string[];
+  values: string[];
+  commit?: string;
+  follows?: string;
+}
+
+/** `null`, or a JSON string of 40 or 64 lowercase hex digits. */
+function isShaOrNull(bytes: Buffer, start: number, end: number): boolean {
+  if (end - start === 4) return keyIs(bytes, start, end, 'null');
+  const n = end - start - 2;
+  if ((n !== 40 && n !== 64) || bytes[start] !== 0x22 || bytes[end - 1] !== 0x22) return false;
+  for (let k = start + 1; k < end - 1; k++) {
+    const c = bytes[k];
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+/** Canonical `[a,b,…]` of integers (the scan already proved it canonical JSON), or undefined. */
+function parseFollows(text: string): number[] | undefined {
+  if (text === '[]') return [];
+  const parts = text.slice(1, -1).split(',');
+  const out: number[] = new Array<number>(parts.length);
+  for (let i = 0; i < parts.length; i++) {
+    if (!DIGITS.test(parts[i])) return undefined;
+    out[i] = Number(parts[i]);
+  }
+  return out;
+}
+
+function keyIs(bytes: Buffer, start: number, end: number, name: string): boolean {
+  if (end - start !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (bytes[start + k] !== name.charCodeAt(k)) return false;
+  return true;
+}
+
+/** One scan; only the members an entry must have are turned into strings. */
+function collect(bytes: Buffer): Fields | string {
+  const fields: Fields = { names: [], values: [] };
+  let commit: string | undefined;
+  let follows: string | undefined;
+  const reason = scanCanonical(bytes, (depth, ks, ke, vs, ve) => {
+    if (depth === 1) {
+      // latin1 is enough: every valid value here is ASCII, and non-ASCII bytes still fail the checks.
+      if (keyIs(bytes, ks, ke, 'commit')) commit = isShaOrNull(bytes, vs, ve) ? 'ok' : 'bad';
+      else if (keyIs(bytes, ks, ke, 'follows')) follows = bytes.toString('latin1', vs, ve);
+      return;
+    }
+    const expected = TOP[fields.names.length];
+    const name = expected !== undefined && keyIs(bytes, ks, ke, expected) ? expected : bytes.toString('utf8', ks, ke);
+    fields.names.push(name);
+    if (name === 'body') {
+      fields.values.push(bytes[vs] === 0x7b ? '{' : '?');
+      fields.commit = commit;
+      fields.follows = follows;
+    } else fields.values.push(name === 'v' || name === 'seq' || name === 'type' || name === 'recordedAt' ? bytes.toString('latin1', vs, ve) : '');
+    commit = undefined;
+    follows = undefined;
+  });
+  return reason === undefined ? fields : `not canonical JSON (${reason})`;
+}
+
+function stringValue(raw: string | undefined): string | undefined {
+  return raw !== undefined && raw.length >= 2 && raw[0] === '"' && !raw.includes('\\') ? raw.slice(1, -1) : undefined;
+}
+
+function checkFields(f: Fields): string | number {
+  const n = f.names;
+  if (n.length !== 5 || n[0] !== 'body' || n[1] !== 'recordedAt' || n[2] !== 'seq' || n[3] !== 'type' || n[4] !== 'v') {
+    return `an entry has exactly the members ${TOP.join(', ')}; found ${n.join(', ')}`;
+  }
+  const [body, recordedAt, seqText, type, v] = f.values;
+  if (v !== '1') return `unsupported entry version ${v}`;
+  const seq = Number(seqText);
+  if (!DIGITS.test(seqText) || !Number.isSafeInteger(seq)) return 'seq must be a non-negative integer';
+  if (!isLedgerEntryType(stringValue(type))) return `unknown entry type ${type}`;
+  const at = stringValue(recordedAt);
+  if (at === undefined || !RECORDED_AT.test(at) || Number.isNaN(Date.parse(at))) return 'recordedAt must be an ISO 8601 UTC timestamp';
+  if (body !== '{') return 'body must be an object';
+  if (f.commit !== 'ok') return 'body.commit must be a full lowercase commit sha or null';
+  const follows = f.follows !== undefined && f.follows[0] === '[' ? parseFollows(f.follows) : undefined;
+  if (!follows) return 'body.follows must be an array of seq numbers';
+  let previous = -1;
+  for (const x of follows) {
+    if (!Number.isSafeInteger(x) || x <= previous || x >= seq) return `body.follows must hold ascending seq numbers below ${seq}`;
+    previous = x;
+  }
+  return seq;
+}
+
+/**
+ * What decodeEntry checks, straight on the bytes (one pass, no value built): used by the bundle
+ * verifier on every entry. The seq, or why the bytes are not a canonical version 1 entry.
+ */
+export function inspectEntryBytes(bytes: Buffer): { ok: true; seq: number } | { ok: false; reason: string } {
+  const fields = collect(bytes);
+  if (typeof fields === 'string') return { ok: false, reason: fields };
+  const result = checkFields(fields);
+  return typeof result === 'number' ? { ok: true, seq: result } : { ok: false, reason: result };
 }

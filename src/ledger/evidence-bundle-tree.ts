@@ -13,6 +13,8 @@ export class BundleTree {
   private readonly left: Array<Buffer | undefined> = []; // left frontier subtree at level j, if any
   private readonly edge: Array<Buffer | undefined> = []; // hash of [floor(size/2^j)·2^j, size)
   private readonly text: Array<Array<string | undefined>> = []; // base64 of levels, filled lazily
+  private readonly edgeTexts: Array<string | undefined> = [];
+  private readonly firsts: number[] = [];
 
   constructor(
     readonly start: number,
@@ -33,7 +35,7 @@ export class BundleTree {
   }
 
   private first(level: number): number {
-    return Math.floor(this.start / 2 ** level);
+    return (this.firsts[level] ??= Math.floor(this.start / 2 ** level));
   }
 
   private build(): void {
@@ -85,7 +87,8 @@ export class BundleTree {
 
   /**
    * Visits the RFC 9162 inclusion proof of `index` (start ≤ index < size), leaf level first:
-   * left siblings are perfect subtrees, right siblings perfect or cut by the right edge.
+   * left siblings are perfect subtrees, right siblings perfect or cut by the right edge (index
+   * undefined).
    */
   private walkProof(index: number, visit: (level: number, index: number | undefined) => void): void {
     const size = this.size;
@@ -102,29 +105,41 @@ export class BundleTree {
     return proof;
   }
 
-  private nodeText(level: number, index: number | undefined): string {
-    if (index === undefined) return this.edgeHash(level).toString('base64');
+  private nodeText(level: number, index: number): string {
     const lo = this.first(level);
     if (index < lo) return this.required(level, index).toString('base64');
     const row = (this.text[level] ??= []);
     return (row[index - lo] ??= this.levels[level][index - lo].toString('base64'));
   }
 
+  private edgeText(level: number): string {
+    return (this.edgeTexts[level] ??= this.edgeHash(level).toString('base64'));
+  }
+
   /**
    * Compares a proof given as base64 strings with the tree's own nodes, without hashing: equal
    * elements mean the proof verifies against this tree's root. Returns the positions that differ
    * (with the side of the sibling: left siblings come from before the leaf, right ones after it)
-   * and the length the proof must have.
+   * and the length the proof must have. Runs once per entry of a bundle, so it is a plain loop.
    */
   compareProof(index: number, proof: readonly string[]): { expectedLength: number; mismatches: Array<{ at: number; side: 'left' | 'right' }> } {
-    const mismatches: Array<{ at: number; side: 'left' | 'right' }> = [];
+    const size = this.size;
+    let mismatches: Array<{ at: number; side: 'left' | 'right' }> | undefined;
     let k = 0;
-    this.walkProof(index, (level, sibling) => {
-      if (k < proof.length && proof[k] !== this.nodeText(level, sibling)) {
-        mismatches.push({ at: k, side: sibling !== undefined && sibling < Math.floor(index / 2 ** level) ? 'left' : 'right' });
-      }
+    for (let j = 0, x = index, width = 1; width < size; j++, x = Math.floor(x / 2), width *= 2) {
+      let expected: string;
+      let side: 'left' | 'right' = 'right';
+      if (x % 2 === 1) {
+        expected = this.nodeText(j, x - 1);
+        side = 'left';
+      } else if ((x + 2) * width <= size) expected = this.nodeText(j, x + 1);
+      else if ((x + 1) * width < size) expected = this.edgeText(j);
+      else continue;
+      if (k < proof.length && proof[k] !== expected) (mismatches ??= []).push({ at: k, side });
       k++;
-    });
-    return { expectedLength: k, mismatches };
+    }
+    return { expectedLength: k, mismatches: mismatches ?? NONE };
   }
 }
+
+const NONE: Array<{ at: number; side: 'left' | 'right' }> = [];

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { parseCanonical } from './canonical-json';
 import { CHAIN_GENESIS, chainHash } from './chain';
 import { decodeBase64Strict, openCheckpoint, openNote, parseVerifierKey, type Checkpoint, type NoteVerifier } from './checkpoint';
-import { assertLedgerEntry } from './entry';
+import { inspectEntryBytes } from './entry';
 import { evidenceStatement, type EvidenceBundle } from './evidence-bundle';
 import { readBundle } from './evidence-bundle-shape';
 import { BundleTree } from './evidence-bundle-tree';
@@ -87,18 +87,12 @@ function decodeEntry(b64: string): { leaf: Buffer; bytes: Buffer } | undefined {
 }
 
 function checkEntryBytes(f: Findings, seq: number, bytes: Buffer): void {
-  const parsed = parseCanonical(bytes);
-  if (!parsed.ok) {
-    f.fail('entry', `entry ${seq}: bytes are ${parsed.reason}; the ledger stores only canonical entries`, seq);
-    return;
-  }
-  try {
-    assertLedgerEntry(parsed.value);
-  } catch (err) {
-    f.fail('entry', `entry ${seq}: not a ledger entry (${errText(err)})`, seq);
-    return;
-  }
-  if (parsed.value.seq !== seq) f.fail('entry', `entry ${seq}: its bytes say seq ${parsed.value.seq} (entry moved?)`, seq);
+  const inspected = inspectEntryBytes(bytes);
+  if (!inspected.ok) {
+    const canonical = parseCanonical(bytes);
+    if (!canonical.ok) f.fail('entry', `entry ${seq}: bytes are ${canonical.reason}; the ledger stores only canonical entries`, seq);
+    else f.fail('entry', `entry ${seq}: not a ledger entry (${inspected.reason})`, seq);
+  } else if (inspected.seq !== seq) f.fail('entry', `entry ${seq}: its bytes say seq ${inspected.seq} (entry moved?)`, seq);
 }
 
 /** Per position: the leaf hash, or undefined when the bytes are not even base64. */
