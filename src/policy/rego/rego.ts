@@ -9,6 +9,7 @@ import type { BuiltinContext } from './builtins/registry';
 import { CompileErrors, compileModules, compileQuery, type CompiledPolicy, type CompiledQuery } from './compile/compiler';
 import { RegoError, failure, type RegoFailure } from './errors';
 import { Evaluator, type Frame } from './eval/evaluator';
+import { evalWith } from './eval/with';
 import { parseModule, parseQuery, type ParseOptions } from './parser';
 import { checkJson, toJS } from './value-json';
 import type { Value } from './value';
@@ -161,13 +162,17 @@ export class PreparedQuery {
     if (i === body.length) return k();
     const e = body[i];
     const slot = this.order[i];
-    if (e.kind === 'term' && !e.negated && e.withs.length === 0 && e.term.type !== 'call') {
+    if (e.kind === 'term' && !e.negated && e.term.type !== 'call') {
+      // As OPA's rego package does, a term expression of a query reports its value, even false.
+      const term = e.term;
       ev.tick();
-      return ev.evalTerm(e.term, f, (v) => {
-        if (v === false) return false;
-        if (slot >= 0) values[slot] = v;
-        return this.run(ev, i + 1, f, values, k);
-      });
+      const capture = (next: () => boolean) =>
+        ev.evalTerm(term, f, (v) => {
+          if (slot >= 0) values[slot] = v;
+          return next();
+        });
+      if (e.withs.length === 0) return capture(() => this.run(ev, i + 1, f, values, k));
+      return evalWith(ev, e, f, () => this.run(ev, i + 1, f, values, k), capture);
     }
     return ev.evalExpr(e, f, () => {
       if (slot >= 0) values[slot] = true;

@@ -91,13 +91,15 @@ function apply(ev: Evaluator, withs: WithModifier[], vals: WithValue[]): void {
   ev.cache = new Map();
 }
 
-export function evalWith(ev: Evaluator, e: Expr, f: Frame, k: K): boolean {
+/** Evaluates e (or `inner`, for callers that need the expression's value) under e's modifiers. */
+export function evalWith(ev: Evaluator, e: Expr, f: Frame, k: K, run?: (k: K) => boolean): boolean {
   return evalValues(ev, e.withs, 0, f, new Array<WithValue>(e.withs.length), (vals) => {
     const outer = save(ev);
     apply(ev, e.withs, vals);
     const inner = save(ev);
     try {
-      return ev.evalExprNoWith(e, f, () => {
+      const body = (next: K) => (run ? run(next) : ev.evalExprNoWith(e, f, next));
+      return body(() => {
         restore(ev, outer);
         try {
           return k();
