@@ -6,6 +6,7 @@ import type { ResourceRegistry } from './resource-registry';
 import type { ListQuery, ResourceRequest, ResourceService } from './resource-service';
 import type { ResourceType } from './resource-types';
 import type { Route } from './request-info';
+import { toTable, wantsTable } from './table';
 import { type JsonObject, type JsonValue, isObject } from './sandbox.types';
 
 export interface Handled {
@@ -19,6 +20,7 @@ export interface RouteInput {
   query: URLSearchParams;
   contentType: string;
   userAgent?: string;
+  accept?: string;
   body: () => JsonValue | undefined;
   serverAddress: string;
   /** Starts a watch stream; the router only decides that one is wanted. */
@@ -82,7 +84,7 @@ export class HttpRouter {
     if (watching) throw methodNotAllowed();
     switch (input.method) {
       case 'GET':
-        return { status: 200, body: this.resources.get(req) };
+        return { status: 200, body: this.printable(input, this.resources.get(req)) };
       case 'PUT':
         if (sub === 'finalize') return { status: 200, body: this.finalize(req, input.body()) };
         return { status: 200, body: this.resources.replace(req, input.body() ?? null) };
@@ -113,7 +115,7 @@ export class HttpRouter {
           input.watch(req.type, namespaced ? req.namespace : undefined);
           return undefined;
         }
-        return { status: 200, body: this.resources.list(req.type, namespaced ? req.namespace : undefined, listQuery) };
+        return { status: 200, body: this.printable(input, this.resources.list(req.type, namespaced ? req.namespace : undefined, listQuery)) };
       case 'POST':
         if (req.type.namespaced && !namespaced) throw methodNotAllowed();
         return { status: 201, body: this.resources.create(req, input.body() ?? null) };
@@ -123,6 +125,10 @@ export class HttpRouter {
       default:
         throw methodNotAllowed();
     }
+  }
+
+  private printable(input: RouteInput, body: JsonObject): JsonObject {
+    return wantsTable(input.accept) ? toTable(body) : body;
   }
 
   /** `PUT /api/v1/namespaces/<name>/finalize`: only `spec.finalizers` changes. */

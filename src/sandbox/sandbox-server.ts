@@ -269,6 +269,7 @@ class Sandbox implements SandboxApiServer {
         query: url.searchParams,
         contentType,
         userAgent: record.userAgent,
+        accept: req.headers.accept,
         body: () => body,
         serverAddress: `${HOST}:${this.boundPort}`,
         watch: (type, namespace) => {

@@ -223,6 +223,17 @@ describe('sandbox CRUD', () => {
     expect((replaced.json.spec as { clusterIP: string }).clusterIP).toBe((svc.json.spec as { clusterIP: string }).clusterIP);
   });
 
+  it('prints a Table for kubectl-style Accept headers', async () => {
+    const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+    const table = await raw(sandbox, 'GET', '/api/v1/namespaces', undefined, 'application/json', { Accept: accept });
+    expect(table.json).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1', columnDefinitions: [{ name: 'Name' }, { name: 'Created At' }] });
+    const rows = table.json.rows as { cells: string[]; object: { kind: string } }[];
+    expect(rows.map((r) => r.cells[0])).toContain('default');
+    expect(rows[0].object.kind).toBe('PartialObjectMetadata');
+    const plain = await raw(sandbox, 'GET', '/api/v1/namespaces/default', undefined, 'application/json', { Accept: 'application/json' });
+    expect(plain.json.kind).toBe('Namespace');
+  });
+
   it('requires the bearer token when one is configured', async () => {
     const secured = await startSandbox({ token: 's3cret' });
     try {
