@@ -1,5 +1,6 @@
 import {
   enums,
+  keyWeakness,
   primaryExpiry,
   primarySelfSignature,
   primaryUserId,
@@ -31,6 +32,8 @@ export interface KeyFacts {
   revocation: Revocation | null;
   /** The key may make document signatures (key flags), with a valid binding and back-signature for subkeys. */
   canSign: boolean;
+  /** Why it may not, when canSign is false. */
+  problem: string | null;
 }
 
 export interface PrimaryFacts extends KeyFacts {
@@ -54,7 +57,10 @@ export async function keyFacts(key: PublicKey): Promise<PrimaryFacts> {
   const selfSignature = await primarySelfSignature(key);
   if (!selfSignature) throw new KeyFactsError('the key has no valid self-signature');
   const revocation = await firstValidRevocation(key.revocationSignatures, primary, enums.signature.keyRevocation, { key: primary });
-  const subkeys = await Promise.all(key.subkeys.map((s) => subkeyFacts(key, s)));
+  const weakPrimary = keyWeakness(primary);
+  const subkeys = (await Promise.all(key.subkeys.map((s) => subkeyFacts(key, s)))).map((s) =>
+    weakPrimary && s.canSign ? { ...s, canSign: false, problem: `its primary key is refused: ${weakPrimary}` } : s,
+  );
   return {
     keyId: key.getKeyID().toHex().toUpperCase(),
     fingerprint: key.getFingerprint().toUpperCase(),
@@ -63,7 +69,7 @@ export async function keyFacts(key: PublicKey): Promise<PrimaryFacts> {
     created: primary.created,
     expires: await primaryExpiry(key),
     revocation,
-    canSign: allowsSigning(selfSignature),
+    ...capability(primary, allowsSigning(selfSignature) ? null : 'its self-signature does not allow signing'),
     version: primary.version,
     userId: await primaryUserId(key),
     subkeys,
@@ -82,12 +88,19 @@ async function subkeyFacts(key: PublicKey, subkey: Subkey): Promise<KeyFacts> {
     created: subkey.keyPacket.created,
     revocation: await firstValidRevocation(subkey.revocationSignatures, primary, enums.signature.subkeyRevocation, data),
   };
-  if (!binding) return { ...base, expires: null, canSign: false };
+  if (!binding) return { ...base, expires: null, canSign: false, problem: 'it has no valid binding signature' };
+  const expires = expiryOf(subkey.keyPacket, binding);
+  if (!allowsSigning(binding)) return { ...base, expires, ...capability(subkey.keyPacket, 'its binding does not allow signing') };
   // A signing subkey must sign the primary back (embedded 0x19), or anyone could claim it.
   const backSigned =
     binding.embeddedSignature !== null &&
     (await verifyKeySignature(binding.embeddedSignature, subkey.keyPacket, enums.signature.keyBinding, data));
-  return { ...base, expires: expiryOf(subkey.keyPacket, binding), canSign: allowsSigning(binding) && backSigned };
+  return { ...base, expires, ...capability(subkey.keyPacket, backSigned ? null : 'it has no valid back-signature') };
+}
+
+function capability(packet: KeyPacket, problem: string | null): { canSign: boolean; problem: string | null } {
+  const why = problem ?? keyWeakness(packet);
+  return { canSign: why === null, problem: why };
 }
 
 async function latestValid(

@@ -121,6 +121,21 @@ export async function verifyKeySignature(
   }
 }
 
+/**
+ * Why openpgp.js's key requirements refuse this key for signatures (too-short RSA, DSA/ElGamal,
+ * rejected curves), or null. Applied here because verification does not go through getSigningKey.
+ */
+export function keyWeakness(packet: KeyPacket): string | null {
+  const { config } = openpgp;
+  const info = packet.getAlgorithmInfo();
+  const algorithm = packet.algorithm as openpgp.enums.publicKey;
+  if (config.rejectPublicKeyAlgorithms.has(algorithm)) return `${info.algorithm} keys are not accepted`;
+  const rsa = [openpgp.enums.publicKey.rsaEncryptSign, openpgp.enums.publicKey.rsaSign, openpgp.enums.publicKey.rsaEncrypt];
+  if (rsa.includes(algorithm) && (info.bits ?? 0) < config.minRSABits) return `RSA keys of ${info.bits} bits are too short`;
+  if (info.curve && config.rejectCurves.has(info.curve as openpgp.enums.curve)) return `the curve ${info.curve} is not accepted`;
+  return null;
+}
+
 /** The primary key's current self-signature (v4: of the primary user ID; v6: direct-key), or null. */
 export async function primarySelfSignature(key: PublicKey): Promise<SignaturePacket | null> {
   try {

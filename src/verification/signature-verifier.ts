@@ -103,7 +103,9 @@ function judge(match: SigningCandidate, packet: SignaturePacket, signedAt: Date,
   const times = { signedAt, commitTime: context.commitTime, now: context.now };
   const sigExpiry = packet.getExpirationTime();
   let reason: Reason | null = null;
-  if (!match.key.canSign) reason = { code: 'bad-signature', message: `${describeKey(match)} is not allowed to make signatures` };
+  if (!match.key.canSign) {
+    reason = { code: 'bad-signature', message: `${describeKey(match)} may not make signatures: ${match.key.problem ?? 'unknown'}` };
+  }
   else if (signedAt.getTime() > context.now.getTime() + FUTURE_SKEW_MS) {
     reason = { code: 'bad-signature', message: `the signature is dated in the future (${iso(signedAt)})` };
   }

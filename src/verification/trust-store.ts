@@ -73,7 +73,10 @@ export class TrustStore {
       if (err instanceof KeyFactsError) throw invalidKey(record, err.message);
       throw err;
     });
-    if (!facts.canSign && !facts.subkeys.some((s) => s.canSign)) throw invalidKey(record, 'no key in it may sign');
+    if (!facts.canSign && !facts.subkeys.some((s) => s.canSign)) {
+      const why = [facts, ...facts.subkeys].map((k) => `${k.keyId}: ${k.problem}`).join('; ');
+      throw invalidKey(record, `no key in it may sign (${why})`);
+    }
     const all = [facts, ...facts.subkeys];
     for (const k of all) {
       const clash = this.byKeyFingerprint.get(k.fingerprint);

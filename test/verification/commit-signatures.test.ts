@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as openpgp from 'openpgp';
 import { verifyCommit } from '../../src/verification/commit-verifier';
-import type { TrustStore } from '../../src/verification/trust-store';
+import { TrustStore } from '../../src/verification/trust-store';
 import type { CommitVerification } from '../../src/verification/verification.types';
 import { type FixtureKeyName } from '../fixtures/fixture-keys';
 import { GitRepoBuilder } from '../fixtures/git-repo';
@@ -216,6 +217,19 @@ describe('commit signature verification (real gpg, real git)', () => {
       const future = new Date(Date.now() + 3_600_000);
       const sha = await repo.craftCommit({ message: 'f\n', sign: (p) => openpgpDetachSign(p, 'ed25519', { date: future }) });
       expect((await verify(sha)).reasons[0]).toMatchObject({ code: 'bad-signature', message: expect.stringContaining('future') });
+    });
+
+    it('a key too weak to trust (RSA 1024) is refused by the trust store', async () => {
+      const weak = await openpgp.generateKey({
+        type: 'rsa',
+        rsaBits: 1024,
+        userIDs: [{ name: 'Weak', email: 'weak@example.com' }],
+        format: 'armored',
+        config: { minRSABits: 1024 },
+      });
+      await expect(TrustStore.fromRecords([{ armoredKey: weak.publicKey, roles: ['committer'], source: 'weak' }])).rejects.toThrow(
+        /weak: no key in it may sign \(.*RSA keys of 1024 bits are too short/,
+      );
     });
 
     it('a text-mode (0x01) signature verifies as git does', async () => {
