@@ -11,6 +11,8 @@ export interface RequestMatch {
   name?: string;
   /** Only writes (POST, PUT, PATCH, DELETE). */
   writesOnly?: boolean;
+  /** Let this many matching requests through before the fault starts (a failure mid-sync). */
+  skip?: number;
   predicate?: (request: RequestRecord) => boolean;
 }
 
@@ -21,6 +23,7 @@ export type FaultAction =
 
 interface Rule {
   match: RequestMatch;
+  toSkip: number;
   remaining: number;
   action: FaultAction;
 }
@@ -70,7 +73,7 @@ export class FaultPlan {
 
   addRule(count: number, match: RequestMatch, action: FaultAction): void {
     if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
-    this.rules.push({ match, remaining: count, action });
+    this.rules.push({ match, remaining: count, toSkip: match.skip ?? 0, action });
   }
 
   addLatency(ms: number, match: RequestMatch): () => void {
@@ -85,6 +88,10 @@ export class FaultPlan {
   take(r: RequestRecord): FaultAction | undefined {
     const rule = this.rules.find((x) => x.remaining > 0 && matches(x.match, r));
     if (!rule) return undefined;
+    if (rule.toSkip > 0) {
+      rule.toSkip -= 1;
+      return undefined;
+    }
     rule.remaining -= 1;
     this.rules = this.rules.filter((x) => x.remaining > 0);
     return rule.action;

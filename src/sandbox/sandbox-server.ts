@@ -198,6 +198,7 @@ class Sandbox implements SandboxApiServer {
       dropNext: (count: number, match: RequestMatch, when: 'before' | 'after' = 'before') => plan.addRule(count, match, { type: 'drop', when }),
       addLatency: (ms: number, match: RequestMatch = {}) => plan.addLatency(ms, match),
       async setUnavailable(mode: 'http-503' | 'refuse' = 'http-503') {
+        for (const end of [...self.watches]) end();
         if (mode === 'refuse' && self.mode !== 'refuse') await self.stopListening();
         if (mode === 'http-503' && self.mode === 'refuse') await self.listen(self.boundPort);
         self.mode = mode;

@@ -27,6 +27,10 @@ describe('sandbox faults and request log', () => {
     sandbox.faults.failNext(1, { path: /\/configmaps\/a$/, writesOnly: true }, { code: 409 });
     expect((await raw(sandbox, 'GET', '/api/v1/namespaces/f/configmaps/a')).status).toBe(200);
     expect((await raw(sandbox, 'PUT', '/api/v1/namespaces/f/configmaps/a', configMap('a', 'f', {}))).json).toMatchObject({ code: 409, reason: 'Conflict' });
+    sandbox.faults.failNext(1, { method: 'PUT', resource: 'configmaps', skip: 2 }, { code: 500 });
+    const puts = [];
+    for (let i = 0; i < 4; i++) puts.push((await raw(sandbox, 'PUT', '/api/v1/namespaces/f/configmaps/a', configMap('a', 'f', { i: String(i) }))).status);
+    expect(puts).toEqual([200, 200, 500, 200]);
     sandbox.faults.failNext(1, { resource: 'configmaps' }, { code: 503 });
     expect((await raw(sandbox, 'GET', '/api/v1/namespaces/f/configmaps')).json).toMatchObject({ code: 503, reason: 'ServiceUnavailable' });
   });
@@ -56,7 +60,10 @@ describe('sandbox faults and request log', () => {
 
   it('becomes unavailable (503 or refused connections) and comes back on the same port', async () => {
     const core = sandbox.kubeConfig().makeApiClient(CoreV1Api);
+    const watch = fetch(`${sandbox.url}/api/v1/namespaces?watch=true`).then((res) => res.text());
+    await new Promise((r) => setTimeout(r, 50));
     await sandbox.faults.setUnavailable('http-503');
+    expect(await watch).toContain('ADDED');
     expect((await failure(core.listNamespace())).code).toBe(503);
     await sandbox.faults.setUnavailable('refuse');
     expect(sandbox.faults.availability).toBe('refuse');
