@@ -1,3 +1,4 @@
+import { ApiError } from './api-error';
 import type { RequestRecord } from './request-log';
 
 /** Which requests a fault applies to; every given field must match. */
@@ -105,4 +106,18 @@ export class FaultPlan {
     this.rules = [];
     this.latencies = [];
   }
+}
+
+/** The Status an injected failure answers with: the real reason and message for its code. */
+export function faultError(action: Extract<FaultAction, { type: 'status' }>): ApiError {
+  const defaults: Record<number, [string, string]> = {
+    409: ['Conflict', 'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again'],
+    429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
+    500: ['InternalError', 'an error on the server ("injected fault") has prevented the request from succeeding'],
+    503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
+    504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
+  };
+  const [reason, message] = defaults[action.code] ?? ['InternalError', 'injected fault'];
+  const details = action.retryAfterSeconds !== undefined ? { retryAfterSeconds: action.retryAfterSeconds } : undefined;
+  return new ApiError(action.code, (action.reason ?? reason) as ApiError['reason'], action.message ?? message, details);
 }

@@ -1,3 +1,7 @@
+import type { IncomingMessage } from 'node:http';
+import type { Route } from './request-info';
+import type { ResourceRegistry } from './resource-registry';
+
 /** What the sandbox knows about one request once it has parsed it. */
 export interface RequestRecord {
   time: string;
@@ -44,4 +48,30 @@ export class RequestLog {
   clear(): void {
     this.records.length = 0;
   }
+}
+
+/** The log record of a request, with the resource it addresses when the path names one. */
+export function recordOf(req: IncomingMessage, url: URL, route: Route, registry: ResourceRegistry): RequestRecord {
+  const q = url.searchParams;
+  const record: RequestRecord = {
+    time: new Date().toISOString(),
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: Object.fromEntries(q.entries()),
+    dryRun: q.getAll('dryRun').length > 0,
+    watch: q.get('watch') === 'true' || q.get('watch') === '1' || (route.kind === 'resource' && route.watchPath),
+  };
+  const contentType = req.headers['content-type'];
+  if (contentType) record.contentType = contentType;
+  if (req.headers['user-agent']) record.userAgent = req.headers['user-agent'];
+  const manager = q.get('fieldManager');
+  if (manager !== null) record.fieldManager = manager;
+  const force = q.get('force');
+  if (force !== null) record.force = force === 'true';
+  if (route.kind === 'resource') {
+    Object.assign(record, { group: route.group, version: route.version, resource: route.resource, namespace: route.namespace, name: route.name, subresource: route.subresource });
+    const type = registry.lookup(route.group, route.version, route.resource);
+    if (type) record.kind = type.kind;
+  }
+  return record;
 }

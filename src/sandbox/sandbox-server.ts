@@ -9,14 +9,14 @@ import { DEFAULT_MAX_BODY_BYTES, mediaType, parseBody, readBody } from './body-r
 import { GarbageCollector } from './controllers/garbage-collector';
 import { type SandboxControllers, WorkloadController } from './controllers/workload-controller';
 import { DeletionService } from './deletion';
-import { type Availability, type FaultAction, FaultPlan, type RequestMatch, type SandboxFaults } from './faults';
+import { type Availability, FaultPlan, type RequestMatch, type SandboxFaults, faultError } from './faults';
 import { HttpRouter } from './http-router';
 import { kubeConfigYaml, makeKubeConfig } from './kubeconfig';
 import { ObjectStore, storageKey } from './object-store';
 import { ObjectWriter } from './object-writer';
 import { StatePersistence } from './persistence';
-import { type RequestRecord, RequestLog } from './request-log';
-import { type Route, parseRoute } from './request-info';
+import { type RequestRecord, RequestLog, recordOf } from './request-log';
+import { parseRoute } from './request-info';
 import { ResourceRegistry } from './resource-registry';
 import { ResourceService } from './resource-service';
 import { type JsonValue, type KubeObject, deepClone } from './sandbox.types';
@@ -74,19 +74,6 @@ function sendJson(res: ServerResponse, status: number, body: JsonValue | string,
     ...headers,
   });
   res.end(text);
-}
-
-function faultError(action: Extract<FaultAction, { type: 'status' }>): ApiError {
-  const defaults: Record<number, [string, string]> = {
-    409: ['Conflict', 'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again'],
-    429: ['TooManyRequests', 'the server has received too many requests and has asked us to try again later'],
-    500: ['InternalError', 'an error on the server ("injected fault") has prevented the request from succeeding'],
-    503: ['ServiceUnavailable', 'the server is currently unable to handle the request'],
-    504: ['Timeout', 'the server was unable to return a response in the time allotted, but may still be processing the request'],
-  };
-  const [reason, message] = defaults[action.code] ?? ['InternalError', 'injected fault'];
-  const details = action.retryAfterSeconds !== undefined ? { retryAfterSeconds: action.retryAfterSeconds } : undefined;
-  return new ApiError(action.code, (action.reason ?? reason) as ApiError['reason'], action.message ?? message, details);
 }
 
 class Sandbox implements SandboxApiServer {
@@ -214,31 +201,6 @@ class Sandbox implements SandboxApiServer {
     };
   }
 
-  private record(req: IncomingMessage, url: URL, route: Route): RequestRecord {
-    const q = url.searchParams;
-    const record: RequestRecord = {
-      time: new Date().toISOString(),
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(q.entries()),
-      dryRun: q.getAll('dryRun').length > 0,
-      watch: q.get('watch') === 'true' || q.get('watch') === '1' || (route.kind === 'resource' && route.watchPath),
-    };
-    const contentType = req.headers['content-type'];
-    if (contentType) record.contentType = contentType;
-    if (req.headers['user-agent']) record.userAgent = req.headers['user-agent'];
-    const manager = q.get('fieldManager');
-    if (manager !== null) record.fieldManager = manager;
-    const force = q.get('force');
-    if (force !== null) record.force = force === 'true';
-    if (route.kind === 'resource') {
-      Object.assign(record, { group: route.group, version: route.version, resource: route.resource, namespace: route.namespace, name: route.name, subresource: route.subresource });
-      const type = this.registry.lookup(route.group, route.version, route.resource);
-      if (type) record.kind = type.kind;
-    }
-    return record;
-  }
-
   private authenticate(req: IncomingMessage): void {
     if (!this.opts.token) return;
     const expected = Buffer.from(`Bearer ${this.opts.token}`);
@@ -249,7 +211,7 @@ class Sandbox implements SandboxApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const route = parseRoute(url.pathname);
-    const record = this.record(req, url, route);
+    const record = recordOf(req, url, route, this.registry);
     this.requests.add(record);
     let dropAfter = false;
     try {
