@@ -8,16 +8,23 @@ import { VerificationException } from './verification.exception';
 import type { CommitVerification } from './verification.types';
 
 /**
- * Verifies many commits: in this thread for small batches, else spread over worker threads (each
- * rebuilds the trust store once from its records and verifies a contiguous share). Results come
- * back in input order and are identical either way.
+ * Verifies many commits. In this thread, the signature checks already run in parallel as
+ * WebCrypto jobs on libuv's thread pool, which on two cores is as fast as worker threads (see
+ * bench/signatures.bench.ts); with more cores, large batches are spread over worker threads (each
+ * rebuilds the trust store once from its records and verifies a contiguous share) so that the
+ * parsing runs in parallel too. Results come back in input order and are identical either way.
  */
 export interface BatchOptions {
   now: Date;
-  /** Worker threads to use; 0 verifies in this thread. Default: the machine's parallelism (max 8). */
+  /** Worker threads; 0 verifies in this thread. Default: parallelism − 1 (max 8) when above 2 cores, else 0. */
   workers?: number;
-  /** Batches smaller than this are verified in this thread (default 64). */
+  /** Batches smaller than this are verified in this thread (default 1000). */
   minBatchForWorkers?: number;
+}
+
+function defaultWorkers(): number {
+  const cores = availableParallelism();
+  return cores > 2 ? Math.min(cores - 1, 8) : 0;
 }
 
 /** A trust record as it crosses a thread boundary (dates as ISO strings). */
@@ -41,8 +48,8 @@ export type WorkerOutput = { ok: true; results: CommitVerification[] } | { ok: f
 const WORKER_FILE = join(__dirname, 'verify.worker.js');
 
 export async function verifyCommits(commits: readonly RawCommit[], trust: TrustStore, options: BatchOptions): Promise<CommitVerification[]> {
-  const workers = Math.min(options.workers ?? Math.min(availableParallelism(), 8), commits.length);
-  const useWorkers = workers > 0 && commits.length >= (options.minBatchForWorkers ?? 64) && existsSync(WORKER_FILE);
+  const workers = Math.min(options.workers ?? defaultWorkers(), commits.length);
+  const useWorkers = workers > 0 && commits.length >= (options.minBatchForWorkers ?? 1000) && existsSync(WORKER_FILE);
   if (!useWorkers) return verifyInThread(commits, trust, options.now);
   const records = trust.records().map(serializeRecord);
   const shares = split(commits, workers);

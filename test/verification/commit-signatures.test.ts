@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as openpgp from 'openpgp';
-import { verifyCommit } from '../../src/verification/commit-verifier';
+import { verifyCommit, verifyTag } from '../../src/verification/commit-verifier';
 import { TrustStore } from '../../src/verification/trust-store';
 import type { CommitVerification } from '../../src/verification/verification.types';
 import { type FixtureKeyName } from '../fixtures/fixture-keys';
@@ -313,6 +313,17 @@ describe('commit signature verification (real gpg, real git)', () => {
         signature: { status: 'good', fingerprint: fpr('rsa2048') },
       });
       expect(result.commit?.parents).toHaveLength(2);
+    });
+
+    it('verifies a lone signed tag object, and refuses an edited one', async () => {
+      const tag = await repo.tag('v3', { sign: 'ecdsa-p256', message: 'release 3' });
+      const raw = await repo.rawObject(tag);
+      const result = await verifyTag(raw, 'sha1', trust, { now: now() });
+      expect(result).toMatchObject({ tag: 'v3', type: 'commit', reason: null, signature: { status: 'good', fingerprint: fpr('ecdsa-p256') } });
+      const edited = Buffer.from(raw.toString().replace('release 3', 'release 4'));
+      expect((await verifyTag(edited, 'sha1', trust, { now: now() })).signature.status).toBe('bad');
+      const unsigned = await repo.tag('v3-unsigned');
+      expect((await verifyTag(await repo.rawObject(unsigned), 'sha1', trust, { now: now() })).reason?.code).toBe('unsigned');
     });
 
     it('reports a merged tag signed by an untrusted key as a warning, not a block', async () => {

@@ -72,6 +72,19 @@ describe('git + gpg fixtures', () => {
     expect(refs.split('\n')).toContain('refs/notes/gitseal-approvals');
   });
 
+  it('rewrites history (reset + new commits)', async () => {
+    const before = await repo.commit({ files: { r: '1' } });
+    const parent = await repo.revParse(`${before}^`);
+    await repo.resetHard(parent);
+    const after = await repo.commit({ files: { r: '2' } });
+    const isAncestor = await repo.git(['merge-base', '--is-ancestor', before, after]).then(
+      () => true,
+      () => false,
+    );
+    expect(isAncestor).toBe(false);
+    expect(await repo.revParse(`${after}^`)).toBe(parent);
+  });
+
   it('gpg refuses the revoked key only when it knows the revocation', async () => {
     const sig = await gpg.detachSign('hello', 'revoked');
     expect(sig).toContain('BEGIN PGP SIGNATURE');
