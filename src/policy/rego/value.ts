@@ -69,7 +69,22 @@ export function keyOf(v: Value): string {
   return `\u0000${structKey(v, 0)}`;
 }
 
+/** Keys of composite values, by identity (values are immutable once built). */
+const keyCache = new WeakMap<object, string>();
+
 function structKey(v: Value, depth: number): string {
+  if (typeof v === 'object' && v !== null) {
+    let k = keyCache.get(v);
+    if (k === undefined) {
+      k = structKeyOf(v, depth);
+      keyCache.set(v, k);
+    }
+    return k;
+  }
+  return structKeyOf(v, depth);
+}
+
+function structKeyOf(v: Value, depth: number): string {
   if (depth > MAX_DEPTH) throw new RangeError('value nested too deeply');
   switch (kindOf(v)) {
     case Kind.Null:
@@ -200,7 +215,7 @@ export function objectSize(o: PlainObject | ObjectValue): number {
 }
 
 const sortedKeyCache = new WeakMap<object, string[]>();
-function sortedPlainKeys(o: PlainObject): string[] {
+export function sortedPlainKeys(o: PlainObject): string[] {
   let keys = sortedKeyCache.get(o);
   if (!keys) {
     keys = Object.keys(o).sort(compareStrings);
@@ -270,6 +285,18 @@ function compareArrays(a: ArrayValue, b: ArrayValue): number {
 }
 
 function compareObjects(a: PlainObject | ObjectValue, b: PlainObject | ObjectValue): number {
+  if (!(a instanceof ObjectValue) && !(b instanceof ObjectValue)) {
+    const ka = sortedPlainKeys(a);
+    const kb = sortedPlainKeys(b);
+    const n = Math.min(ka.length, kb.length);
+    for (let i = 0; i < n; i++) {
+      const ck = compareStrings(ka[i], kb[i]);
+      if (ck !== 0) return ck;
+      const cv = compare(a[ka[i]], b[kb[i]]);
+      if (cv !== 0) return cv;
+    }
+    return ka.length < kb.length ? -1 : ka.length === kb.length ? 0 : 1;
+  }
   const ea = sortedEntries(a);
   const eb = sortedEntries(b);
   const n = Math.min(ea.length, eb.length);

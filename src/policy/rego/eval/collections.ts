@@ -1,5 +1,5 @@
 /** Lookup and iteration over collection values, in OPA's order. */
-import { ObjectValue, SetValue, isPlainObject, objectGet, sortedEntries, type PlainObject, type Value } from '../value';
+import { ObjectValue, SetValue, isPlainObject, sortedEntries, sortedPlainKeys, type PlainObject, type Value } from '../value';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -27,8 +27,12 @@ export function forEachEntry(v: Value, f: (key: Value, value: Value) => boolean)
     for (const x of v.sortedValues()) if (f(x, x)) return true;
     return false;
   }
-  if (v instanceof ObjectValue || isPlainObject(v)) {
+  if (v instanceof ObjectValue) {
     for (const [k, x] of sortedEntries(v)) if (f(k, x)) return true;
+    return false;
+  }
+  if (isPlainObject(v)) {
+    for (const k of sortedPlainKeys(v)) if (f(k, v[k])) return true;
     return false;
   }
   return false;

@@ -15,6 +15,36 @@ import { callFunction, nodeValue } from './rules';
 import { evalWith } from './with';
 
 export type Frame = (Value | undefined)[];
+
+const localsCache = new WeakMap<Term, boolean>();
+/** Whether t mentions a local variable outside closures (otherwise it can always be evaluated). */
+function hasLocals(t: Term): boolean {
+  let r = localsCache.get(t);
+  if (r === undefined) {
+    switch (t.type) {
+      case 'var':
+        r = t.slot !== undefined;
+        break;
+      case 'ref':
+        r = hasLocals(t.head) || t.path.some(hasLocals);
+        break;
+      case 'array':
+      case 'set':
+        r = t.items.some(hasLocals);
+        break;
+      case 'object':
+        r = t.entries.some(([a, b]) => hasLocals(a) || hasLocals(b));
+        break;
+      case 'call':
+        r = t.args.some(hasLocals);
+        break;
+      default:
+        r = false;
+    }
+    localsCache.set(t, r);
+  }
+  return r;
+}
 export type K = () => boolean;
 export type KV = (v: Value) => boolean;
 
@@ -272,6 +302,7 @@ export class Evaluator {
   // ---- unification ----
   /** Whether t can be evaluated now (refs may still bind their path variables). */
   evaluable(t: Term, f: Frame): boolean {
+    if (!hasLocals(t)) return true;
     switch (t.type) {
       case 'var':
         return t.slot === undefined || f[t.slot] !== undefined;
