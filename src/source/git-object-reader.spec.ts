@@ -75,6 +75,21 @@ describe('GitObjectReader', () => {
     }
   });
 
+  it('reads the real object, never a replacement from refs/replace', async () => {
+    const real = await repo.commit({ message: 'real' });
+    const fake = await repo.commit({ message: 'fake' });
+    await repo.git(['replace', '-f', real, fake]);
+    expect(await repo.git(['cat-file', 'commit', real])).toContain('fake'); // what plain git shows
+    const reader = new GitObjectReader(repo.dir);
+    try {
+      const result = await reader.read(real);
+      expect(result.status === 'ok' && result.data.toString()).toContain('\n\nreal\n');
+    } finally {
+      await reader.close();
+      await repo.git(['replace', '-d', real]);
+    }
+  });
+
   it('refuses anything but full object ids (no command injection)', async () => {
     const reader = new GitObjectReader(repo.dir);
     try {

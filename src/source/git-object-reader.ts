@@ -16,6 +16,7 @@ export interface GitObjectReaderOptions {
   timeoutMs?: number;
   /** Bytes of object content requested per round trip (default 64 MiB). */
   roundBytes?: number;
+  /** Base environment (default: this process's); see gitEnv(). */
   env?: NodeJS.ProcessEnv;
 }
 

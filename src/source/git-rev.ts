@@ -57,6 +57,7 @@ export interface GitRunOptions {
   maxOutputBytes?: number;
   /** Exit codes that are answers, not failures (default [0]). */
   okCodes?: number[];
+  /** Base environment (default: this process's); gitEnv() settings are always added. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -67,13 +68,14 @@ export interface GitRunResult {
 }
 
 /**
- * The environment every git call gets: never prompt, never substitute objects from refs/replace
- * (a pushed replace ref would make git show other bytes than the signed ones), stable messages.
+ * The environment every git call gets: `base` (default: this process's environment; pass a
+ * minimal one, e.g. a mirror's, to keep the service's variables away from git) plus: never
+ * prompt, never substitute objects from refs/replace (a pushed replace ref would make git show
+ * other bytes than the signed ones), stable messages.
  */
-export function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+export function gitEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
-    ...process.env,
-    ...extra,
+    ...base,
     GIT_TERMINAL_PROMPT: '0',
     GIT_NO_REPLACE_OBJECTS: '1',
     GIT_NO_LAZY_FETCH: '1',
@@ -105,7 +107,7 @@ export function runGit(repo: string, args: string[], options: GitRunOptions = {}
   const maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   const okCodes = options.okCodes ?? [0];
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['-C', repo, ...args], { env: options.env ?? gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', ['-C', repo, ...args], { env: gitEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;

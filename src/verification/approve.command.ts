@@ -1,5 +1,5 @@
 import { parseCommandArgs, requireOption, UsageError, type CliCommand } from '../cli/command';
-import { GitException, gitEnv, readConfig } from '../source/git-rev';
+import { GitException, readConfig } from '../source/git-rev';
 import { approveCommit } from './approve.service';
 import { GpgSigner } from './gpg-signer.adapter';
 import { VerificationException } from './verification.exception';
@@ -34,7 +34,7 @@ export const approveCommand: CliCommand = {
     const repo = requireOption(values.repo, '--repo');
     const commit = requireOption(values.commit, '--commit');
     const env = { ...io.env };
-    const program = (await readConfig(repo, 'gpg.program', { env: gitEnv(env) }).catch(() => null)) ?? 'gpg';
+    const program = (await readConfig(repo, 'gpg.program', { env }).catch(() => null)) ?? 'gpg';
     try {
       const result = await approveCommit(
         { repo, commit, seal: values.seal ?? false, keyId: values.key ?? null, repositoryId: values.repository ?? null, env },

@@ -1,4 +1,4 @@
-import { appendNote, commitTree, gitEnv, readConfig, resolveCommit, APPROVALS_NOTES_REF } from '../source/git-rev';
+import { appendNote, commitTree, readConfig, resolveCommit, APPROVALS_NOTES_REF } from '../source/git-rev';
 import { formatStatement, parseStatement, type ApprovalStatement } from './approval-statement';
 import type { ClearSigner } from './gpg-signer.adapter';
 import { readClearSigned } from './openpgp.adapter';
@@ -28,7 +28,7 @@ export interface ApproveResult {
 }
 
 export async function approveCommit(request: ApproveRequest, signer: ClearSigner): Promise<ApproveResult> {
-  const options = { env: gitEnv(request.env) };
+  const options = { env: request.env };
   const commit = await resolveCommit(request.repo, request.commit, options);
   const tree = await commitTree(request.repo, commit, options);
   const repository = request.repositoryId ?? (await readConfig(request.repo, 'gitseal.repository', options));
