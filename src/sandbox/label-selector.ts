@@ -13,7 +13,8 @@ const KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)
 const VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function checkKey(key: string): string {
-  if (!KEY_RE.test(key) || key.length > 316) throw badRequest(`unable to parse requirement: invalid label key "${key}"`);
+  // Length first: the pattern is linear only on bounded input.
+  if (key.length > 316 || !KEY_RE.test(key)) throw badRequest(`unable to parse requirement: invalid label key "${key}"`);
   return key;
 }
 

@@ -42,7 +42,8 @@ function validateQualifiedKey(key: string, field: string): StatusCause[] {
   const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : '';
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if ((slash >= 0 && (!SUBDOMAIN_RE.test(prefix) || prefix.length > 253)) || name.length > 63 || !QUALIFIED_NAME_RE.test(name)) {
+  // Lengths before patterns, so hostile input never meets a regular expression unbounded.
+  if (prefix.length > 253 || name.length > 63 || (slash >= 0 && !SUBDOMAIN_RE.test(prefix)) || !QUALIFIED_NAME_RE.test(name)) {
     return [
       invalidValue(
         field,

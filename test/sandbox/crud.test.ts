@@ -15,6 +15,8 @@ describe('sandbox CRUD', () => {
 
   it('creates, reads, lists, replaces and deletes through the typed and the generic client', async () => {
     const core = sandbox.kubeConfig().makeApiClient(CoreV1Api);
+    const ns = sandbox.getObject('v1', 'Namespace', undefined, 'crud');
+    expect(JSON.stringify(ns?.metadata.managedFields)).not.toContain('f:status');
     const created = await core.createNamespacedConfigMap({ namespace: 'crud', body: { metadata: { name: 'one' }, data: { a: '1' } } });
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.metadata?.resourceVersion).toMatch(/^\d+$/);
@@ -174,6 +176,10 @@ describe('sandbox CRUD', () => {
     expect(wrongKind.status).toBe(400);
     const huge = await raw(sandbox, 'POST', '/api/v1/namespaces/crud/configmaps', { metadata: { name: 'huge' }, data: { big: 'x'.repeat(4 * 1024 * 1024) } });
     expect(huge.json).toMatchObject({ code: 413, reason: 'RequestEntityTooLarge' });
+    const longKey = await raw(sandbox, 'POST', '/api/v1/namespaces/crud/configmaps', { metadata: { name: 'long', labels: { [`${'a'.repeat(200_000)}/x`]: 'v' } } });
+    expect(longKey.status).toBe(422);
+    const longSelector = await raw(sandbox, 'GET', `/api/v1/namespaces/crud/configmaps?labelSelector=${'a'.repeat(10_000)}`);
+    expect(longSelector.status).toBe(400);
     const deep = await raw(sandbox, 'POST', '/api/v1/namespaces/crud/configmaps', `{"metadata":{"name":"deep"},"x":${'['.repeat(5000)}${']'.repeat(5000)}}`);
     expect(deep.status).toBe(400);
     const unsupported = await raw(sandbox, 'POST', '/api/v1/namespaces/crud/configmaps', 'x', 'text/plain');
