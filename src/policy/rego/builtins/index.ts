@@ -18,3 +18,4 @@ import './net';
 import './crypto';
 import './misc';
 import './unsupported';
+import './glob-intersect';
