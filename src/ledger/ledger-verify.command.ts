@@ -50,6 +50,7 @@ async function readKey(io: CliIo, key: string): Promise<string> {
   } catch (err) {
     if (err instanceof UsageError) throw err;
   }
+  if (!key.includes('+')) throw new UsageError(`--key ${key}: no such file, and not a verifier key (name+hex8+base64)`);
   return key.trim();
 }
 
