@@ -101,6 +101,7 @@ export class TrustStore {
   /** Marks a key revoked by the store's owner from `at` on. */
   revoke(fingerprint: string, at: Date): TrustedKey {
     const trusted = this.require(fingerprint);
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw invalidKey(trusted.record, 'revocation date is not a valid date');
     const updated: TrustedKey = { ...trusted, record: { ...trusted.record, revokedAt: at } };
     this.replace(trusted, updated);
     return updated;

@@ -131,6 +131,7 @@ describe('TrustStore', () => {
     expect(store.candidates({ keyId: fpr('rsa2048').slice(-16), fingerprint: null })[0].trusted.record.revokedAt).toEqual(
       new Date('2026-02-01T00:00:00Z'),
     );
+    expect(() => store.revoke(fpr('rsa2048'), new Date('nope'))).toThrow(/not a valid date/);
     store.remove(fpr('ed25519'));
     expect(store.candidates({ keyId: sub.keyId, fingerprint: null })).toEqual([]);
     expect(store.records().map((r) => r.source)).toEqual(['api']);
