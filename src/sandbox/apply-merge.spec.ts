@@ -34,6 +34,17 @@ describe('serverSideApply', () => {
     expect(((out.object.spec as JsonObject).template as JsonObject).spec).toEqual({ containers: [{ name: 'app', image: 'a:1' }] });
   });
 
+  it('keeps a dropped item, with its key, while another manager owns part of it', () => {
+    const live = { ...containers(['app', 'a:1']) };
+    ((((live.spec as JsonObject).template as JsonObject).spec as JsonObject).containers as JsonObject[])[0].env = [{ name: 'X', value: '1' }];
+    const appItem = { '.': {}, 'f:image': {}, 'f:name': {} };
+    const mine = entry('me', { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': appItem } } } } });
+    const injector = entry('injector', { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { 'f:env': { 'k:{"name":"X"}': { '.': {}, 'f:name': {}, 'f:value': {} } } } } } } } });
+    const config = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { containers: [] } } } };
+    const out = serverSideApply(live, config, [mine, injector], writer('me'), false, schema);
+    expect(((out.object.spec as JsonObject).template as JsonObject).spec).toEqual({ containers: [{ name: 'app', env: [{ name: 'X', value: '1' }] }] });
+  });
+
   it('keeps a dropped field that another manager also owns', () => {
     const live = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1', b: '2' } };
     const both = { 'f:data': { 'f:a': {}, 'f:b': {} } };

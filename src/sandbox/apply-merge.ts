@@ -113,8 +113,17 @@ function prune(merged: JsonObject, lastSet: FieldSet, applied: FieldSet, others:
   for (const path of candidates) {
     const below = owned.at(path);
     if (below && !below.isEmpty()) continue;
+    if (isKeyField(path)) continue;
     removePath(merged, path, [], schema);
   }
+}
+
+/** A key field of a list item (`k:{"name":"app"}` → `f:name`) goes only with its item. */
+function isKeyField(path: string[]): boolean {
+  const parent = path[path.length - 2];
+  const last = path[path.length - 1];
+  if (!parent?.startsWith('k:') || !last.startsWith('f:')) return false;
+  return Object.prototype.hasOwnProperty.call(JSON.parse(parent.slice(2)) as object, last.slice(2));
 }
 
 function describeManager(e: ManagerEntry): string {

@@ -89,6 +89,7 @@ export class ObjectWriter {
       this.hub.publish({ type: 'DELETED', rv, key, namespace: str(meta.namespace) ?? '', object: final });
     }
     this.store.dropResource(key);
+    this.hub.closeWatchers(key);
     this.registry.unregisterCrd(str(metaOf(crd).name) ?? '');
   }
 }

@@ -25,6 +25,8 @@ export interface WatchFilter {
 export interface Watcher {
   filter: WatchFilter;
   send(type: EventType, object: KubeObject): void;
+  /** Ends the watch from the server side (its resource stopped being served). */
+  close?(): void;
 }
 
 export function matchesFilter(filter: WatchFilter, obj: KubeObject): boolean {
@@ -110,6 +112,14 @@ export class WatchHub {
     }
     set.add(w);
     return () => set.delete(w);
+  }
+
+  /** Ends every watch on `key`, as the real server does when a CRD goes away. */
+  closeWatchers(key: string): void {
+    const set = this.watchers.get(key);
+    if (!set) return;
+    this.watchers.delete(key);
+    for (const w of set) w.close?.();
   }
 
   watcherCount(): number {

@@ -69,7 +69,7 @@ export function serveWatch(res: ServerResponse, w: ObjectWriter, type: ResourceT
     for (const obj of w.store.list(filter.key, filter.namespace)) if (matchesFilter(filter, obj)) send('ADDED', obj);
     if (bookmarks && query.get('sendInitialEvents') === 'true') bookmark({ 'k8s.io/initial-events-end': 'true' });
   }
-  unsubscribe = w.hub.add({ filter, send });
+  unsubscribe = w.hub.add({ filter, send, close });
   timers.push(setTimeout(close, timeoutSeconds * 1000));
   if (bookmarks) {
     const interval = setInterval(() => bookmark(), opts.bookmarkIntervalMs);

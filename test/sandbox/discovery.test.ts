@@ -85,7 +85,11 @@ describe('sandbox discovery', () => {
     const listed = await raw(sandbox, 'GET', '/apis/example.com/v1/namespaces/default/widgets');
     expect(listed.json).toMatchObject({ kind: 'WidgetList', items: [expect.objectContaining({ kind: 'Widget', apiVersion: 'example.com/v1' })] });
 
+    const watch = fetch(`${sandbox.url}/apis/example.com/v1/namespaces/default/widgets?watch=true`).then((res) => res.text());
+    await new Promise((r) => setTimeout(r, 50));
     await client.delete({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' } });
+    const events = (await watch).trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(events).toEqual(['ADDED', 'DELETED']);
     expect((await raw(sandbox, 'GET', '/apis/example.com/v1')).status).toBe(404);
     expect((await raw(sandbox, 'GET', '/apis/example.com/v1/namespaces/default/widgets/w1')).status).toBe(404);
     expect(sandbox.getObject('example.com/v1', 'Widget', 'default', 'w1')).toBeUndefined();
