@@ -108,6 +108,14 @@ describe('scanCanonical', () => {
     expect(scanCanonical(Buffer.from('['.repeat(300) + ']'.repeat(300)))).toContain('nested too deeply');
   });
 
+  it('draws the nesting limit where canonicalize does', () => {
+    for (const depth of [255, 256, 257]) {
+      const text = Buffer.from('['.repeat(depth) + ']'.repeat(depth));
+      expect(scanCanonical(text) === undefined, String(depth)).toBe(oracle(text));
+    }
+    expect(scanCanonical(Buffer.from('['.repeat(256) + ']'.repeat(256)))).toBeUndefined();
+  });
+
   it('reports members at depth 0 and 1 with their byte ranges', () => {
     const bytes = Buffer.from('{"a":{"b":[1],"c":{"d":2}},"e":"x"}');
     const seen: string[] = [];
