@@ -110,48 +110,105 @@ function structKeyOf(v: Value, depth: number): string {
 /** Depth past which values are refused rather than walked (protects the JS stack). */
 export const MAX_DEPTH = 2000;
 
+/**
+ * A set. Strings and JS numbers are kept in Maps keyed by themselves; other members in buckets by
+ * a structural hash (cached per composite value), compared with equal() on collision.
+ */
 export class SetValue {
-  private readonly map: Map<string, Value>;
+  private readonly strs = new Map<string, string>();
+  private readonly nums = new Map<number, number>();
+  private readonly others = new Map<number, Value[]>();
+  private count = 0;
   private sorted?: Value[];
-  constructor(map?: Map<string, Value>) {
-    this.map = map ?? new Map();
-  }
   static of(values: Iterable<Value>): SetValue {
     const s = new SetValue();
     for (const v of values) s.add(v);
     return s;
   }
   get size(): number {
-    return this.map.size;
+    return this.count;
   }
   /** Adds v; returns false when it was already there. Only for sets still being built. */
   add(v: Value): boolean {
-    const k = keyOf(v);
-    if (this.map.has(k)) return false;
-    this.map.set(k, v);
+    if (typeof v === 'string') {
+      if (this.strs.has(v)) return false;
+      this.strs.set(v, v);
+    } else if (typeof v === 'number') {
+      const n = v === 0 ? 0 : v;
+      if (this.nums.has(n)) return false;
+      this.nums.set(n, n);
+    } else {
+      const h = hashOf(v, 0);
+      const bucket = this.others.get(h);
+      if (bucket) {
+        for (const x of bucket) if (equal(x, v)) return false;
+        bucket.push(v);
+      } else this.others.set(h, [v]);
+    }
+    this.count++;
     this.sorted = undefined;
     return true;
   }
   has(v: Value): boolean {
-    return this.map.has(keyOf(v));
+    if (typeof v === 'string') return this.strs.has(v);
+    if (typeof v === 'number') return this.nums.has(v === 0 ? 0 : v);
+    const bucket = this.others.get(hashOf(v, 0));
+    if (!bucket) return false;
+    for (const x of bucket) if (equal(x, v)) return true;
+    return false;
   }
-  hasKey(k: string): boolean {
-    return this.map.has(k);
-  }
-  values(): IterableIterator<Value> {
-    return this.map.values();
-  }
-  entries(): IterableIterator<[string, Value]> {
-    return this.map.entries();
+  *values(): IterableIterator<Value> {
+    yield* this.strs.values();
+    yield* this.nums.values();
+    for (const b of this.others.values()) yield* b;
   }
   /** Members in OPA's order (what iteration, output and sort() see). */
   sortedValues(): Value[] {
-    if (!this.sorted) this.sorted = [...this.map.values()].sort(compare);
+    if (!this.sorted) this.sorted = [...this.values()].sort(compare);
     return this.sorted;
   }
   sortedKeys(depth: number): string[] {
-    return [...this.map.values()].map((v) => structKey(v, depth + 1)).sort();
+    return [...this.values()].map((v) => structKey(v, depth + 1)).sort();
   }
+}
+
+const hashCache = new WeakMap<object, number>();
+
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h | 0;
+}
+
+/** Structural hash: equal values (1 and 1.0 included) hash alike. */
+export function hashOf(v: Value, depth: number): number {
+  switch (typeof v) {
+    case 'string':
+      return hashString(v);
+    case 'number':
+      return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? v | 0 : hashString(numberKey(v));
+    case 'boolean':
+      return v ? 0x51ed27 : 0x2f6a41;
+    default:
+      break;
+  }
+  if (v === null) return 0x1b873593;
+  let h = hashCache.get(v);
+  if (h !== undefined) return h;
+  if (depth > MAX_DEPTH) throw new RangeError('value nested too deeply');
+  if (v instanceof BigNum) h = hashString(numberKey(v));
+  else if (Array.isArray(v)) {
+    h = 0x3c6ef372;
+    for (const x of v) h = (Math.imul(h, 31) + hashOf(x, depth + 1)) | 0;
+  } else if (v instanceof SetValue) {
+    h = 0x7a3e5f1;
+    for (const x of v.values()) h = (h + hashOf(x, depth + 1)) | 0;
+  } else {
+    h = 0x6b43a9b5;
+    for (const [k, x] of sortedEntries(v as PlainObject | ObjectValue)) h = (h + (Math.imul(hashOf(k, depth + 1), 0x9e3779b1) ^ hashOf(x, depth + 1))) | 0;
+  }
+  hashCache.set(v, h);
+  return h;
 }
 
 /** An object with at least one key that is not a string. */
@@ -327,7 +384,7 @@ export function equal(a: Value, b: Value): boolean {
       const x = a as SetValue;
       const y = b as SetValue;
       if (x.size !== y.size) return false;
-      for (const [k] of x.entries()) if (!y.hasKey(k)) return false;
+      for (const v of x.values()) if (!y.has(v)) return false;
       return true;
     }
     case Kind.Obj:

@@ -26,7 +26,7 @@ register('minus', 2, ([a, b]) => {
   if (a instanceof SetValue) {
     if (!(b instanceof SetValue)) throw typeError(2, b, 'set');
     const out = new SetValue();
-    for (const [k, v] of a.entries()) if (!b.hasKey(k)) out.add(v);
+    for (const v of a.values()) if (!b.has(v)) out.add(v);
     return out;
   }
   if (!an) throw typeError(1, a, 'number', 'set');

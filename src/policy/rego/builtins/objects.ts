@@ -82,7 +82,7 @@ function subset(sup: Value, sub: Value): boolean {
     return true;
   }
   if (sup instanceof SetValue && sub instanceof SetValue) {
-    for (const [k] of sub.entries()) if (!sup.hasKey(k)) return false;
+    for (const v of sub.values()) if (!sup.has(v)) return false;
     return true;
   }
   if (Array.isArray(sup) && Array.isArray(sub)) {
@@ -95,7 +95,7 @@ function subset(sup: Value, sub: Value): boolean {
   }
   if (Array.isArray(sup) && sub instanceof SetValue) {
     const s = SetValue.of(sup);
-    for (const [k] of sub.entries()) if (!s.hasKey(k)) return false;
+    for (const v of sub.values()) if (!s.has(v)) return false;
     return true;
   }
   return equal(sup, sub);

@@ -7,7 +7,7 @@ import { register, typeError } from './registry';
 function intersect(a: SetValue, b: SetValue): SetValue {
   const out = new SetValue();
   const [small, big] = a.size <= b.size ? [a, b] : [b, a];
-  for (const [k, v] of small.entries()) if (big.hasKey(k)) out.add(v);
+  for (const v of small.values()) if (big.has(v)) out.add(v);
   return out;
 }
 
