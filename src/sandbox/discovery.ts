@@ -2,6 +2,7 @@ import { pathNotFound } from './api-error';
 import type { ResourceRegistry } from './resource-registry';
 import { ALL_VERBS, NAMESPACE_VERBS, type ResourceType } from './resource-types';
 import type { JsonObject } from './sandbox.types';
+import { SCALABLE_KINDS } from './scale';
 
 /** The version the sandbox claims to be: recent enough for every client-side feature gate. */
 export const SANDBOX_VERSION: JsonObject = {
@@ -56,6 +57,10 @@ function statusEntry(t: ResourceType): JsonObject {
   return { name: `${t.resource}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] };
 }
 
+function scaleEntry(t: ResourceType): JsonObject {
+  return { name: `${t.resource}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+}
+
 /** `/api/v1` or `/apis/<group>/<version>`: the resources and subresources served there. */
 export function apiResourceList(registry: ResourceRegistry, group: string, version: string): JsonObject {
   if (!registry.hasVersion(group, version)) throw pathNotFound();
@@ -64,6 +69,7 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
   for (const t of types) {
     resources.push(resourceEntry(t));
     if (t.hasStatus) resources.push(statusEntry(t));
+    if (SCALABLE_KINDS.has(t.kind) && !t.schema) resources.push(scaleEntry(t));
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }

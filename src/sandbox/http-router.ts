@@ -6,6 +6,7 @@ import type { ResourceRegistry } from './resource-registry';
 import type { ListQuery, ResourceRequest, ResourceService } from './resource-service';
 import type { ResourceType } from './resource-types';
 import type { Route } from './request-info';
+import { SCALABLE_KINDS, getScale, updateScale } from './scale';
 import { toTable, wantsTable } from './table';
 import { type JsonObject, type JsonValue, isObject } from './sandbox.types';
 
@@ -67,7 +68,8 @@ export class HttpRouter {
     if (!type) throw pathNotFound();
     if (!type.namespaced && route.namespace !== undefined) throw pathNotFound();
     const sub = route.subresource;
-    if (sub !== undefined && !(sub === 'status' && type.hasStatus) && !(sub === 'finalize' && type.kind === 'Namespace')) throw pathNotFound();
+    const scalable = SCALABLE_KINDS.has(type.kind) && !type.schema;
+    if (sub !== undefined && !(sub === 'status' && type.hasStatus) && !(sub === 'finalize' && type.kind === 'Namespace') && !(sub === 'scale' && scalable)) throw pathNotFound();
     const q = input.query;
     const req: ResourceRequest = {
       type,
@@ -82,6 +84,7 @@ export class HttpRouter {
     const watching = route.watchPath || q.get('watch') === 'true' || q.get('watch') === '1';
     if (route.name === undefined) return this.collection(input, req, watching);
     if (watching) throw methodNotAllowed();
+    if (sub === 'scale') return this.scale(input, req);
     switch (input.method) {
       case 'GET':
         return { status: 200, body: this.printable(input, this.resources.get(req)) };
@@ -125,6 +128,13 @@ export class HttpRouter {
       default:
         throw methodNotAllowed();
     }
+  }
+
+  private scale(input: RouteInput, req: ResourceRequest): Handled {
+    if (input.method === 'GET') return { status: 200, body: getScale(this.resources, req) };
+    if (input.method === 'PUT') return { status: 200, body: updateScale(this.resources, { ...req, subresource: undefined }, undefined, input.body() ?? null) };
+    if (input.method === 'PATCH') return { status: 200, body: updateScale(this.resources, { ...req, subresource: undefined }, input.contentType, input.body() ?? null) };
+    throw methodNotAllowed();
   }
 
   private printable(input: RouteInput, body: JsonObject): JsonObject {

@@ -229,6 +229,26 @@ describe('sandbox CRUD', () => {
     expect((replaced.json.spec as { clusterIP: string }).clusterIP).toBe((svc.json.spec as { clusterIP: string }).clusterIP);
   });
 
+  it('serves the scale subresource of workloads', async () => {
+    await objectApi(sandbox).create(deployment('scaled', 'crud', { replicas: 2 }));
+    const path = '/apis/apps/v1/namespaces/crud/deployments/scaled/scale';
+    const scale = await raw(sandbox, 'GET', path);
+    expect(scale.json).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: { name: 'scaled', namespace: 'crud' }, spec: { replicas: 2 }, status: { selector: 'app=scaled' } });
+    const patched = await raw(sandbox, 'PATCH', `${path}?fieldManager=hpa`, { spec: { replicas: 5 } }, PatchStrategy.MergePatch);
+    expect(patched.json).toMatchObject({ spec: { replicas: 5 } });
+    const parent = sandbox.getObject('apps/v1', 'Deployment', 'crud', 'scaled');
+    expect(parent?.spec).toMatchObject({ replicas: 5 });
+    expect(parent?.metadata.generation).toBe(2);
+    expect(parent?.metadata.managedFields).toEqual(expect.arrayContaining([expect.objectContaining({ manager: 'hpa', subresource: 'scale', fieldsV1: { 'f:spec': { 'f:replicas': {} } } })]));
+    const stale = await raw(sandbox, 'PUT', path, { ...scale.json, spec: { replicas: 1 } });
+    expect(stale.json).toMatchObject({ code: 409, reason: 'Conflict' });
+    const negative = await raw(sandbox, 'PATCH', path, { spec: { replicas: -1 } }, PatchStrategy.MergePatch);
+    expect(negative.status).toBe(422);
+    const discovery = await raw(sandbox, 'GET', '/apis/apps/v1');
+    expect(discovery.json.resources).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'deployments/scale', kind: 'Scale', group: 'autoscaling', version: 'v1' })]));
+    expect((await raw(sandbox, 'GET', '/api/v1/namespaces/crud/configmaps/x/scale')).status).toBe(404);
+  });
+
   it('prints a Table for kubectl-style Accept headers', async () => {
     const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
     const table = await raw(sandbox, 'GET', '/api/v1/namespaces', undefined, 'application/json', { Accept: accept });

@@ -69,6 +69,8 @@ describe.runIf(kubectlAvailable())('sandbox with kubectl', () => {
     expect(conflict.err).toMatch(/Apply failed with 1 conflict: conflict with "kubectl-patch" using apps\/v1 at \S+: \.spec\.replicas/);
     expect((await kubectl('apply', '--server-side', '--validate=false', '--force-conflicts', '-f', join(dir, 'm.yaml'))).code).toBe(0);
     expect((await kubectl('-n', 'shop', 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}')).out).toBe('3');
+    expect((await kubectl('-n', 'shop', 'scale', 'deploy/web', '--replicas=4')).out).toContain('deployment.apps/web scaled');
+    expect(sandbox.getObject('apps/v1', 'Deployment', 'shop', 'web')?.spec).toMatchObject({ replicas: 4 });
     const table = await kubectl('-n', 'shop', 'get', 'deployments');
     expect(table.out).toMatch(/^NAME\s+CREATED AT\nweb\s+/);
     expect((await kubectl('delete', 'namespace', 'shop', '--timeout=10s')).code).toBe(0);
