@@ -126,12 +126,21 @@ function validateRoles(raw: unknown, errors: string[]): TrustRole[] {
 function validateDate(raw: unknown, name: string, errors: string[]): Date | null {
   if (raw === undefined || raw === null) return null;
   const text = raw instanceof Date ? raw.toISOString() : raw;
-  const time = typeof text === 'string' && ISO_DATE.test(text) ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : NaN;
+  const valid = typeof text === 'string' && ISO_DATE.test(text) && realCalendarDate(text);
+  const time = valid ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : NaN;
   if (Number.isNaN(time)) {
     errors.push(`${name} '${String(raw).slice(0, 40)}' is not an ISO 8601 date-time with a zone (e.g. 2026-01-01T00:00:00Z)`);
     return null;
   }
   return new Date(time);
+}
+
+/** Date.parse rolls 2026-02-30 over to March: check the fields themselves. */
+function realCalendarDate(text: string): boolean {
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number);
+  const [hh, mm, ss] = (text.slice(11, 19).match(/\d+/g) ?? []).map(Number);
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return m >= 1 && m <= 12 && d >= 1 && d <= days && (hh ?? 0) <= 23 && (mm ?? 0) <= 59 && (ss ?? 0) <= 59;
 }
 
 async function readCapped(path: string, max: number): Promise<string> {

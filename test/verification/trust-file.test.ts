@@ -68,6 +68,8 @@ describe('trust.yaml', () => {
     ['a repeated role', 'keys:\n  - file: ed25519.asc\n    roles: [committer, committer]\n', /role 'committer' listed twice/],
     ['a missing file field', 'keys:\n  - roles: [committer]\n', /keys\[0\]: `file` .* is required/],
     ['an impossible date', 'keys:\n  - file: ed25519.asc\n    roles: [committer]\n    validFrom: 2026-13-45T00:00:00Z\n', /validFrom '2026-13-45T00:00:00Z' is not an ISO 8601/],
+    ['the 30th of February', 'keys:\n  - file: ed25519.asc\n    roles: [committer]\n    validFrom: 2026-02-30T00:00:00Z\n', /validFrom '2026-02-30T00:00:00Z' is not/],
+    ['hour 24', 'keys:\n  - file: ed25519.asc\n    roles: [committer]\n    validFrom: 2026-01-01T24:00:00Z\n', /validFrom '2026-01-01T24:00:00Z' is not/],
     ['a date without a zone', 'keys:\n  - file: ed25519.asc\n    roles: [committer]\n    validUntil: 2026-01-01T10:00:00\n', /validUntil .* with a zone/],
     ['words for a date', 'keys:\n  - file: ed25519.asc\n    roles: [committer]\n    validUntil: next year\n', /validUntil 'next year'/],
     ['an empty window', 'keys:\n  - file: ed25519.asc\n    roles: [committer]\n    validFrom: 2027-01-01T00:00:00Z\n    validUntil: 2026-01-01T00:00:00Z\n', /validFrom must be before validUntil/],
