@@ -30,9 +30,9 @@ const bad: Array<[string, unknown]> = [
 
 describe('ledger entries', () => {
   it('lists the entry types of contracts §7', () => {
-    expect(LEDGER_ENTRY_TYPES).toContain('commit.verified');
-    expect(LEDGER_ENTRY_TYPES).toContain('checkpoint.signed');
-    expect(LEDGER_ENTRY_TYPES).toHaveLength(14);
+    const contract = ['commit.verified', 'approval.recorded', 'policy.decided', 'gate.decided', 'sync.started', 'resource.applied', 'resource.pruned', 'sync.finished', 'drift.detected', 'drift.healed', 'trust.changed', 'policy.bundle.loaded', 'report.exported', 'checkpoint.signed'];
+    for (const t of contract) expect(LEDGER_ENTRY_TYPES).toContain(t);
+    expect(new Set(LEDGER_ENTRY_TYPES).size).toBe(LEDGER_ENTRY_TYPES.length);
   });
 
   it('encodes as RFC 8785 canonical bytes and decodes back', () => {
