@@ -1,8 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuthErrorCode, AuthException } from './auth.exception';
-import { PUBLIC_KEY, ROLES_KEY, type Principal, type Role } from './roles';
+import { PUBLIC_KEY, ROLES_KEY, SIGNED_BY_KEY, type Principal, type Role } from './roles';
 import { MetricsService } from '../metrics/metrics.service';
 import { TokenService } from './token.service';
 
@@ -24,6 +25,8 @@ export class RolesGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const signedBy = this.reflector.get<unknown>(SIGNED_BY_KEY, context.getHandler()); // a webhook: only if that very guard is on the route
+    if (signedBy && ((Reflect.getMetadata(GUARDS_METADATA, context.getHandler()) as unknown[] | undefined) ?? []).includes(signedBy)) return true;
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     try {

@@ -16,6 +16,9 @@ export const Roles = (...roles: [Role, ...Role[]]) => SetMetadata(ROLES_KEY, rol
 /** Only health and metrics routes are public. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
+/** Routes a Git server calls carry no token: their value is the guard class that verifies the request's signature, which must also be attached to the route (see `@WebhookSigned()` in src/source/webhook.guard.ts). */
+export const SIGNED_BY_KEY = 'gitseal:signed-by';
+
 export interface Principal {
   tokenId: string;
   name: string;

@@ -53,6 +53,49 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly sourceFetches = new Counter({
+    name: 'gitseal_source_fetches_total',
+    help: 'Fetches of configured repositories, by result (changed, unchanged, failed)',
+    labelNames: ['repository', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceFetchFailures = new Counter({
+    name: 'gitseal_source_fetch_failures_total',
+    help: 'Failed fetches of configured repositories',
+    labelNames: ['repository'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceFetchDuration = new Histogram({
+    name: 'gitseal_source_fetch_duration_seconds',
+    help: 'Duration of repository fetches (ls-remote, transfer and event delivery)',
+    labelNames: ['repository'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  readonly sourceLastSuccess = new Gauge({
+    name: 'gitseal_source_last_success_timestamp_seconds',
+    help: 'Unix time of the last successful fetch of each repository',
+    labelNames: ['repository'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhooksAccepted = new Counter({
+    name: 'gitseal_webhooks_accepted_total',
+    help: 'Webhook calls whose signature verified, by provider and what was done (fetch, ignored, ping)',
+    labelNames: ['provider', 'action'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhooksRejected = new Counter({
+    name: 'gitseal_webhooks_rejected_total',
+    help: 'Webhook calls refused, by reason (the caller is never told which)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gitseal_' });
   }

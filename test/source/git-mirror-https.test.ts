@@ -1,7 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../src/common/clock';
+import { MetricsService } from '../../src/metrics/metrics.service';
+import { SourceService } from '../../src/source/source.service';
 import { GitMirror, type MirrorRepository } from '../../src/source/git-mirror.adapter';
 import { SourceException } from '../../src/source/source.exception';
 import { BareRemote } from './support/bare-remote';
@@ -122,5 +126,32 @@ describe('GitMirror over HTTPS with Basic credentials (git http-backend behind T
     const advertisements = server.requests.slice(before).filter((r) => r.method === 'GET' && r.url.includes('/info/refs') && r.authorization);
     // first run: ls-remote + fetch; the shared follow-up: ls-remote only (nothing new)
     expect(advertisements).toHaveLength(3);
+  });
+
+  it('logs and shows a failed fetch without the secret', async () => {
+    const logged: string[] = [];
+    for (const level of ['log', 'warn', 'error', 'debug', 'verbose'] as const) {
+      vi.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+    }
+    const metrics = new MetricsService();
+    const config = { id: 'logged', url: server.url('config.git'), branch: 'main', manifestPath: '', mode: 'strict' as const, pollIntervalSeconds: 60, requiredApprovals: 0 };
+    const service = new SourceService(
+      [{ ...config, credentials: { username: USERNAME, passwordEnv: 'GITSEAL_TEST_WRONG_TOKEN' } }],
+      (repository) => new GitMirror({ dataDir, env, repository }),
+      metrics,
+      systemClock,
+      { poll: false },
+    );
+    try {
+      await expect(service.fetchNow('logged')).rejects.toMatchObject({ code: 'source.fetch-failed' });
+      const status = JSON.stringify(service.status());
+      const text = `${logged.join('\n')}\n${status}\n${await metrics.registry.metrics()}`;
+      expect(logged.some((l) => l.includes('logged: fetch failed'))).toBe(true);
+      expect(text.includes(WRONG), 'the secret appears in logs, status or metrics').toBe(false);
+      expect(text.includes(PASSWORD)).toBe(false);
+    } finally {
+      await service.onApplicationShutdown();
+      vi.restoreAllMocks();
+    }
   });
 });
