@@ -89,8 +89,9 @@ describe('builtins', () => {
   });
 
   it('raises type errors in strict mode with OPA messages and is undefined otherwise', () => {
-    expect(calc('count(1)')).toBeUndefined();
-    expect(() => calc('count(1)', true)).toThrow(/eval_type_error: count: operand 1 must be one of \{array, object, set, string\} but got number/);
+    expect(calc('count([1][0])')).toBeUndefined();
+    expect(() => calc('count([1][0])', true)).toThrow(/eval_type_error: count: operand 1 must be one of \{array, object, set, string\} but got number/);
+    expect(() => calc('count(1)')).toThrow(/rego_type_error: count: invalid argument\(s\): operand 1 must be one of/);
     expect(() => calc('1 / 0', true)).toThrow(/divide by zero/);
   });
 

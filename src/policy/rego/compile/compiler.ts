@@ -9,7 +9,8 @@ import { checkRecursion } from './recursion';
 import { FrameAlloc, Resolver, Scope, type NameContext } from './resolve';
 import { RuleNode, type CompiledRule } from './rule-tree';
 import { checkHead, fixHeadClosures, patternSlots, reorderBody, type SafetyContext } from './safety';
-import { checkCalls } from './typecheck';
+import { checkCallTerm, checkCalls } from './typecheck';
+import { visitBody } from './walk';
 
 export interface CompiledPolicy {
   root: RuleNode;
@@ -239,6 +240,13 @@ export function compileQuery(body: Expr[], policy: CompiledPolicy, pkg: string[]
     return getBuiltin(op)?.arity;
   };
   const r = reorderBody(resolved, new Set(), { arity, names: frame.names });
+  const errors: RegoError[] = [];
+  const top = new Set<Term>();
+  visitBody(r.body, () => undefined, (e) => {
+    if (e.kind === 'term') top.add(e.term);
+  });
+  visitBody(r.body, (t) => checkCallTerm(t, arity, errors, top.has(t)));
+  if (errors.length > 0) throw new CompileErrors(errors.slice(0, MAX_ERRORS));
   const vars: [string, number][] = [];
   frame.names.forEach((name, slot) => {
     if (!name.startsWith('$') && !vars.some(([n]) => n === name)) vars.push([name, slot]);
