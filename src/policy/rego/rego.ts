@@ -60,7 +60,8 @@ function toFailure(e: unknown): RegoFailure {
   if (e instanceof CompileErrors) return failure(e.errors);
   if (e instanceof RegoError) return failure([e]);
   if (e instanceof RangeError) return failure([new RegoError('eval_internal_error', `evaluation too deep: ${e.message}`)]);
-  throw e;
+  // A defect of the engine still comes back as a value: the gate turns it into policy-error.
+  return failure([new RegoError('eval_internal_error', `internal error: ${e instanceof Error ? e.message : String(e)}`)]);
 }
 
 export class RegoPolicy {
