@@ -17,6 +17,8 @@ import { evalWith } from './with';
 export type Frame = (Value | undefined)[];
 
 const localsCache = new WeakMap<Term, boolean>();
+/** Builtin of a call term (null when it names a function), resolved once. */
+const builtinCache = new WeakMap<CallTerm, Builtin | null>();
 /** Whether t mentions a local variable outside closures (otherwise it can always be evaluated). */
 function hasLocals(t: Term): boolean {
   let r = localsCache.get(t);
@@ -146,9 +148,9 @@ export class Evaluator {
     const n = this.arityOf(t.op);
     if (n !== undefined && t.args.length === n + 1) {
       const out = t.args[n];
-      return this.evalCall(t, t.args.slice(0, n), f, (r) => this.unifyValue(out, r, f, k), loc);
+      return this.evalCallN(t, n, f, (r) => this.unifyValue(out, r, f, k), loc);
     }
-    return this.evalCall(t, t.args, f, (r) => (r !== false ? k() : false), loc);
+    return this.evalCallN(t, t.args.length, f, (r) => (r !== false ? k() : false), loc);
   }
 
   arityOf(op: string): number | undefined {
@@ -234,17 +236,50 @@ export class Evaluator {
 
   // ---- calls ----
   evalCall(t: CallTerm, args: Term[], f: Frame, k: KV, loc: Location): boolean {
-    return this.evalItems(args, 0, f, new Array<Value>(args.length), (vals) => {
-      const b = this.mocks.size === 0 && !this.functions.has(t.op) ? getBuiltin(t.op) : undefined;
-      if (b?.relation) {
-        const rs = this.callBuiltin(b, vals, loc);
-        if (!Array.isArray(rs)) return false;
-        for (const r of rs) if (k(r)) return true;
-        return false;
-      }
-      const r = this.invoke(t.op, vals, loc);
-      return r === undefined ? false : k(r);
+    return this.evalCallN(t, args.length, f, k, loc);
+  }
+
+  /** Calls t.op on its first n arguments; simple arguments are read without continuations. */
+  private evalCallN(t: CallTerm, n: number, f: Frame, k: KV, loc: Location): boolean {
+    const vals = new Array<Value>(n);
+    for (let i = 0; i < n; i++) {
+      const a = t.args[i];
+      let v: Value | undefined;
+      if (a.type === 'scalar') v = a.value;
+      else if (a.type === 'var' && a.slot !== undefined) v = f[a.slot];
+      if (v === undefined) return this.evalArgsFrom(t, n, i, f, vals, k, loc);
+      vals[i] = v;
+    }
+    return this.apply(t, vals, k, loc);
+  }
+
+  private evalArgsFrom(t: CallTerm, n: number, i: number, f: Frame, vals: Value[], k: KV, loc: Location): boolean {
+    if (i === n) return this.apply(t, vals.slice(), k, loc);
+    return this.evalTerm(t.args[i], f, (v) => {
+      vals[i] = v;
+      return this.evalArgsFrom(t, n, i + 1, f, vals, k, loc);
     });
+  }
+
+  private apply(t: CallTerm, vals: Value[], k: KV, loc: Location): boolean {
+    if (this.mocks.size === 0) {
+      let b = builtinCache.get(t);
+      if (b === undefined) {
+        b = this.functions.has(t.op) ? null : (getBuiltin(t.op) ?? null);
+        builtinCache.set(t, b);
+      }
+      if (b) {
+        const r = this.callBuiltin(b, vals, loc);
+        if (b.relation) {
+          if (!Array.isArray(r)) return false;
+          for (const x of r) if (k(x)) return true;
+          return false;
+        }
+        return r === undefined ? false : k(r);
+      }
+    }
+    const r = this.invoke(t.op, vals, loc);
+    return r === undefined ? false : k(r);
   }
 
   /** print(): each operand's first value (or <undefined>), then always true. */
