@@ -22,7 +22,7 @@ export interface GitMirrorOptions {
   /** Mirrors live in `<dataDir>/mirrors/<id>.git`. */
   dataDir: string;
   repository: MirrorRepository;
-  /** Deadline of one whole fetch, ls-remote included (default 5 min). */
+  /** Deadline of one whole fetch, ls-remote and transfer together (default 5 min). */
   fetchTimeoutMs?: number;
   /** Source of PATH, proxy and CA settings and of credentials.passwordEnv (default process.env). */
   env?: NodeJS.ProcessEnv;
@@ -47,12 +47,16 @@ interface GitRun {
   env: Record<string, string>;
   network: boolean;
   secrets: readonly string[];
+  /** Aborts the command when it fires; `timeoutMs` is what the error message says. */
+  deadline: AbortSignal;
   timeoutMs: number;
 }
 
 interface Access {
   network: Record<string, string>;
   secrets: string[];
+  /** One deadline for the whole fetch: ls-remote and the transfer together. */
+  deadline: AbortSignal;
 }
 
 const DEFAULT_FETCH_TIMEOUT_MS = 5 * 60_000;
@@ -160,7 +164,7 @@ export class GitMirror {
     if (!after.branch) throw new SourceException('source.mirror-failed', `the mirror of ${this.repositoryId} has no ${this.branchRef} after fetching`);
     const rewritten = before.branch !== null && before.branch !== after.branch && !(await this.isAncestor(before.branch, after.branch));
     if (rewritten) await this.pin(`rewritten/${before.branch}`, before.branch as string);
-    if (transferred) await this.git(['gc', '--auto', '--quiet'], { ...this.local(), timeoutMs: GC_TIMEOUT_MS });
+    if (transferred) await this.git(['gc', '--auto', '--quiet'], this.local(GC_TIMEOUT_MS));
     return { head: after.branch, previousHead: before.branch, notes: after.notes, previousNotes: before.notes, rewritten, transferred };
   }
 
@@ -234,7 +238,11 @@ export class GitMirror {
       askPass = { script: await ensureAskPass(join(this.root, '.askpass')), ...creds.basic };
     }
     const ssh = { ...creds.ssh, connectTimeoutSeconds: SSH_CONNECT_TIMEOUT_S };
-    return { network: buildGitEnv({ baseEnv: this.env, home: this.home, ceiling: this.root, askPass, ssh }), secrets: creds.secrets };
+    return {
+      network: buildGitEnv({ baseEnv: this.env, home: this.home, ceiling: this.root, askPass, ssh }),
+      secrets: creds.secrets,
+      deadline: AbortSignal.timeout(this.fetchTimeoutMs),
+    };
   }
 
   private get home(): string {
@@ -242,17 +250,17 @@ export class GitMirror {
   }
 
   private network(access: Access, cwd: string): GitRun {
-    return { cwd, env: access.network, network: true, secrets: access.secrets, timeoutMs: this.fetchTimeoutMs };
+    return { cwd, env: access.network, network: true, secrets: access.secrets, deadline: access.deadline, timeoutMs: this.fetchTimeoutMs };
   }
 
-  private local(): GitRun {
+  private local(timeoutMs = LOCAL_TIMEOUT_MS): GitRun {
     const env = buildGitEnv({ baseEnv: this.env, home: this.home, ceiling: this.root, ssh: { connectTimeoutSeconds: SSH_CONNECT_TIMEOUT_S } });
-    return { cwd: this.path, env, network: false, secrets: [], timeoutMs: LOCAL_TIMEOUT_MS };
+    return { cwd: this.path, env, network: false, secrets: [], deadline: AbortSignal.timeout(timeoutMs), timeoutMs };
   }
 
   private async git(args: string[], run: GitRun): Promise<string> {
     if (this.closing.signal.aborted) throw this.closedError();
-    const signal = AbortSignal.any([this.closing.signal, AbortSignal.timeout(run.timeoutMs)]);
+    const signal = AbortSignal.any([this.closing.signal, run.deadline]);
     try {
       const git = simpleGit({
         baseDir: run.cwd,
@@ -272,7 +280,7 @@ export class GitMirror {
   private failure(command: string, err: unknown, run: GitRun, signal: AbortSignal): SourceException {
     if (this.closing.signal.aborted) return this.closedError();
     if (signal.aborted) {
-      return new SourceException('source.fetch-timeout', `git ${command} for ${this.repositoryId} did not finish within ${Math.round(run.timeoutMs / 1000)} s`);
+      return new SourceException('source.fetch-timeout', `git ${command} for ${this.repositoryId} did not finish within ${run.timeoutMs / 1000} s`);
     }
     const lines = scrubText(errorMessage(err), run.secrets)
       .split('\n')

@@ -37,7 +37,7 @@ describe('GitMirror over HTTPS with Basic credentials (git http-backend behind T
     head = await remote.work.commit({ files: { 'app.yaml': 'kind: ConfigMap\n' } });
     await remote.work.appendNote(head, 'approval\n');
     await remote.publish();
-    server = await startGitHttpServer({ projectRoot: remote.projectRoot, username: USERNAME, password: PASSWORD, redirects: { '/moved/': '/' } });
+    server = await startGitHttpServer({ projectRoot: remote.projectRoot, username: USERNAME, password: PASSWORD, redirects: { '/moved/': '/' }, hang: '/stalled/' });
     dataDir = mkdtempSync(join(tmpdir(), 'gitseal-data-'));
     env = { PATH: process.env.PATH, GIT_SSL_CAINFO: server.caFile, GITSEAL_TEST_GIT_TOKEN: PASSWORD, GITSEAL_TEST_WRONG_TOKEN: WRONG };
   });
@@ -107,6 +107,14 @@ describe('GitMirror over HTTPS with Basic credentials (git http-backend behind T
     await expect(mirror.fetch()).rejects.toMatchObject({ code: 'source.fetch-failed' });
     const sent = server.requests.slice(before);
     expect(sent.every((r) => r.url.startsWith('/moved/'))).toBe(true);
+  });
+
+  it('gives up on a stalled server at the fetch deadline', async () => {
+    const mirror = new GitMirror({ dataDir, env, fetchTimeoutMs: 1_500, repository: { id: 'stalled', url: server.url('stalled/config.git'), branch: 'main' } });
+    const started = Date.now();
+    await expect(mirror.fetch()).rejects.toMatchObject({ code: 'source.fetch-timeout', message: 'git ls-remote for stalled did not finish within 1.5 s' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await mirror.close();
   });
 
   it('never writes the secret anywhere under the data folder (mirror config, refs, helper script)', async () => {

@@ -35,6 +35,8 @@ export interface GitHttpServerOptions {
   password: string;
   /** Paths answered with a redirect to this other path (e.g. a moved repository). */
   redirects?: Record<string, string>;
+  /** Requests under this path are never answered (a stalled server). */
+  hang?: string;
 }
 
 export async function startGitHttpServer(options: GitHttpServerOptions): Promise<GitHttpServer> {
@@ -44,6 +46,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    if (options.hang && url.pathname.startsWith(options.hang)) return;
     const target = Object.entries(options.redirects ?? {}).find(([from]) => url.pathname.startsWith(from));
     if (target) {
       res.writeHead(301, { Location: `${url.pathname.replace(target[0], target[1])}${url.search}` }).end();
