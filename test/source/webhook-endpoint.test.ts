@@ -6,6 +6,7 @@ import type { DynamicModule } from '@nestjs/common';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { SourceService } from '../../src/source/source.service';
+import { runProcess } from '../fixtures/run-process';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { BareRemote } from './support/bare-remote';
 
@@ -107,6 +108,15 @@ describe('POST /api/webhooks/:repositoryId, end to end', () => {
     ];
     for (const res of await Promise.all(calls)) expect([res.status, res.body]).toEqual([202, { action: 'fetch' }]);
     expect(requestFetch.mock.calls.map(([id]) => id).sort()).toEqual(['env-hook', 'shop', 'shop', 'shop', 'shop']);
+  });
+
+  it('accepts a generic call signed as docs/source.md shows, with openssl', async () => {
+    const body = JSON.stringify({ ref: 'refs/heads/main' });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const script = `printf '%s.%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}'`;
+    const signature = (await runProcess('sh', ['-c', script], { env: { PATH: process.env.PATH, ts, body, secret: FILE_SECRET } })).stdout.toString().trim();
+    const res = await post('shop', body, { 'X-Gitseal-Timestamp': ts, 'X-Gitseal-Signature': `sha256=${signature}` });
+    expect([res.status, res.body]).toEqual([202, { action: 'fetch' }]);
   });
 
   it('answers a ping, and acknowledges other branches and events without fetching', async () => {
