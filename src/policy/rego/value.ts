@@ -157,10 +157,10 @@ export class SetValue {
     for (const x of bucket) if (equal(x, v)) return true;
     return false;
   }
-  *values(): IterableIterator<Value> {
-    yield* this.strs.values();
-    yield* this.nums.values();
-    for (const b of this.others.values()) yield* b;
+  values(): Value[] {
+    const out: Value[] = [...this.strs.values(), ...this.nums.values()];
+    for (const b of this.others.values()) for (const x of b) out.push(x);
+    return out;
   }
   /** Members in OPA's order (what iteration, output and sort() see). */
   sortedValues(): Value[] {
@@ -205,7 +205,13 @@ export function hashOf(v: Value, depth: number): number {
     for (const x of v.values()) h = (h + hashOf(x, depth + 1)) | 0;
   } else {
     h = 0x6b43a9b5;
-    for (const [k, x] of sortedEntries(v as PlainObject | ObjectValue)) h = (h + (Math.imul(hashOf(k, depth + 1), 0x9e3779b1) ^ hashOf(x, depth + 1))) | 0;
+    // Order-independent combination: no need to sort the keys.
+    if (v instanceof ObjectValue) {
+      for (const [k, x] of v.sortedEntries()) h = (h + (Math.imul(hashOf(k, depth + 1), 0x9e3779b1) ^ hashOf(x, depth + 1))) | 0;
+    } else {
+      const o = v as PlainObject;
+      for (const k of Object.keys(o)) h = (h + (Math.imul(hashString(k), 0x9e3779b1) ^ hashOf(o[k], depth + 1))) | 0;
+    }
   }
   hashCache.set(v, h);
   return h;
