@@ -1,14 +1,13 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
-import { errorMessage } from '../common/domain.exception';
 import type { RepositoryCredentials } from '../config/gitseal-file';
 import { Coalescer } from './coalescer';
 import { assertCredentialsFit, ensureAskPass, ensurePrivateDir, resolveCredentials } from './git-credentials';
-import { buildGitEnv, debugLogsGit, GIT_VARIABLES } from './git-env';
+import { closedError, runGitCommand, type GitCommand } from './git-command';
+import { buildGitEnv, debugLogsGit } from './git-env';
 import { objectFormatOf, parseRefLines, PIN_PREFIX, pinRef } from './git-refs';
 import { APPROVALS_NOTES_REF, assertObjectId } from './git-rev';
-import { parseRemoteUrl, scrubText, type RemoteUrl } from './remote-url';
+import { parseRemoteUrl, type RemoteUrl } from './remote-url';
 import { SourceException } from './source.exception';
 
 export interface MirrorRepository {
@@ -42,16 +41,6 @@ export interface FetchResult {
   transferred: boolean;
 }
 
-interface GitRun {
-  cwd: string;
-  env: Record<string, string>;
-  network: boolean;
-  secrets: readonly string[];
-  /** Aborts the command when it fires; `timeoutMs` is what the error message says. */
-  deadline: AbortSignal;
-  timeoutMs: number;
-}
-
 interface Access {
   network: Record<string, string>;
   secrets: string[];
@@ -63,18 +52,6 @@ const DEFAULT_FETCH_TIMEOUT_MS = 5 * 60_000;
 const LOCAL_TIMEOUT_MS = 60_000;
 const GC_TIMEOUT_MS = 10 * 60_000;
 const SSH_CONNECT_TIMEOUT_S = 30;
-
-/** `-c` settings of network commands: no redirects (credentials never follow to another host), stalls abort, objects checked, no gc mid-fetch. */
-const NETWORK_CONFIG = [
-  'protocol.version=2',
-  'http.followRedirects=false',
-  'http.lowSpeedLimit=1000',
-  'http.lowSpeedTime=60',
-  'fetch.fsckObjects=true',
-  'gc.auto=0',
-  'maintenance.auto=false',
-];
-const LOCAL_CONFIG = ['gc.autoDetach=false'];
 
 /**
  * A bare mirror of one configured repository, over simple-git and the system git. `fetch()` brings
@@ -249,49 +226,20 @@ export class GitMirror {
     return join(this.root, '.home');
   }
 
-  private network(access: Access, cwd: string): GitRun {
+  private network(access: Access, cwd: string): GitCommand {
     return { cwd, env: access.network, network: true, secrets: access.secrets, deadline: access.deadline, timeoutMs: this.fetchTimeoutMs };
   }
 
-  private local(timeoutMs = LOCAL_TIMEOUT_MS): GitRun {
+  private local(timeoutMs = LOCAL_TIMEOUT_MS): GitCommand {
     const env = buildGitEnv({ baseEnv: this.env, home: this.home, ceiling: this.root, ssh: { connectTimeoutSeconds: SSH_CONNECT_TIMEOUT_S } });
     return { cwd: this.path, env, network: false, secrets: [], deadline: AbortSignal.timeout(timeoutMs), timeoutMs };
   }
 
-  private async git(args: string[], run: GitRun): Promise<string> {
-    if (this.closing.signal.aborted) throw this.closedError();
-    const signal = AbortSignal.any([this.closing.signal, run.deadline]);
-    try {
-      const git = simpleGit({
-        baseDir: run.cwd,
-        config: run.network ? NETWORK_CONFIG : LOCAL_CONFIG,
-        abort: signal,
-        maxConcurrentProcesses: 1,
-        trimmed: false,
-        allowEnvironment: GIT_VARIABLES,
-        unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeConfigPaths: true },
-      }).env(run.env);
-      return await git.raw(args);
-    } catch (err) {
-      throw this.failure(args[0], err, run, signal);
-    }
-  }
-
-  private failure(command: string, err: unknown, run: GitRun, signal: AbortSignal): SourceException {
-    if (this.closing.signal.aborted) return this.closedError();
-    if (signal.aborted) {
-      return new SourceException('source.fetch-timeout', `git ${command} for ${this.repositoryId} did not finish within ${run.timeoutMs / 1000} s`);
-    }
-    const lines = scrubText(errorMessage(err), run.secrets)
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean);
-    const detail = lines.slice(-4).join(' / ').slice(0, 600) || 'no message';
-    const code = run.network ? 'source.fetch-failed' : 'source.mirror-failed';
-    return new SourceException(code, `git ${command} for ${this.repositoryId} (${this.remote.display}) failed: ${detail}`);
+  private git(args: string[], run: GitCommand): Promise<string> {
+    return runGitCommand(args, run, { repositoryId: this.repositoryId, remoteDisplay: this.remote.display, closing: this.closing.signal });
   }
 
   private closedError(): SourceException {
-    return new SourceException('source.closed', `the mirror of ${this.repositoryId} is closed`);
+    return closedError(this);
   }
 }

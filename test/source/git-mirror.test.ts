@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NOTES_REF } from '../fixtures/git-repo';
+import { runProcess } from '../fixtures/run-process';
 import { GitMirror } from '../../src/source/git-mirror.adapter';
 import { SourceException } from '../../src/source/source.exception';
 import { BareRemote, gitIn } from './support/bare-remote';
@@ -120,6 +121,17 @@ describe('GitMirror on a local bare remote', () => {
     await remote.deleteRemoteRef(NOTES_REF);
     const dropped = await mirror.fetch();
     expect(dropped).toMatchObject({ notes: null, previousNotes: more.notes });
+  });
+
+  it('refuses a remote branch that points to something other than a commit, keeping the mirror as it was', async () => {
+    const head = await remote.work.commit();
+    await remote.publish();
+    await mirror.fetch();
+    const written = await runProcess('git', ['-C', remote.path, 'hash-object', '-w', '--stdin'], { env: remote.work.env, input: 'not a commit' });
+    const blob = written.stdout.toString().trim();
+    writeFileSync(join(remote.path, 'refs', 'heads', 'main'), `${blob}\n`);
+    await expect(mirror.fetch()).rejects.toMatchObject({ code: 'source.fetch-failed', message: expect.stringContaining('non-commit') });
+    expect(await mirror.head()).toBe(head);
   });
 
   it('fails clearly when the branch does not exist on the remote', async () => {
