@@ -11,6 +11,16 @@ import type { RepositoryFetched, RepositoryFetchedListener, RepositoryStatus } f
 import { SourceException } from './source.exception';
 import { MIRROR_FACTORY, REPOSITORIES, SOURCE_OPTIONS, type MirrorFactory, type SourceMirror, type SourceOptions } from './source.tokens';
 
+/** Makes a repository's mirror; a configuration it refuses (URL, credentials) stops the start, naming the repository. */
+function mirrorOf(mirrors: MirrorFactory, config: RepositoryConfig): SourceMirror {
+  try {
+    return mirrors(config);
+  } catch (err) {
+    if (err instanceof SourceException) throw new SourceException(err.code, `repository ${config.id}: ${err.message}`, err.details);
+    throw err;
+  }
+}
+
 /** Webhook secrets shorter than this are refused: they would be guessable. */
 export const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
@@ -59,7 +69,7 @@ export class SourceService implements OnApplicationBootstrap, OnApplicationShutd
     for (const config of repositories) {
       const t: Tracked = {
         config,
-        mirror: mirrors(config),
+        mirror: mirrorOf(mirrors, config),
         runner: new Coalescer(() => this.fetchAndPublish(t)),
         head: null,
         notes: null,

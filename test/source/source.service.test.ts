@@ -272,6 +272,12 @@ describe('SourceService over real mirrors', () => {
     vi.restoreAllMocks();
   });
 
+  it('refuses to start with a repository whose URL or credentials it would not use, naming it', () => {
+    const make = (config: RepositoryConfig) => () => new SourceService([config], (c) => new GitMirror({ dataDir, repository: c }), new MetricsService(), systemClock, { poll: false });
+    expect(make(repo('plain', { url: 'http://git.example.com/x.git' }))).toThrow(/^repository plain: remote URL "http:\/\/git.example.com\/x.git" plain http is refused/);
+    expect(make(repo('mixed', { url: 'git@host:x.git', credentials: { passwordEnv: 'T' } }))).toThrow(/^repository mixed: credentials.username\/passwordEnv\/passwordFile apply to https remotes/);
+  });
+
   it('publishes new commits, force-pushes and approvals as they reach the remote', async () => {
     const events: RepositoryFetched[] = [];
     service.onFetched((e) => void events.push(e));
