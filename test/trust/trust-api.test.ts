@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMPTY_FILE_CONFIG } from '../../src/config/gitseal-file';
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { fixtureKey, KEYS_DIR } from '../fixtures/fixture-keys';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -28,7 +29,7 @@ describe.each(TEST_DATABASE_KINDS)('trust API on %s', (kind) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    t = await createTestApp(kind, { database: db, fileConfig: { trustFile: path, repositories: [] } });
+    t = await createTestApp(kind, { database: db, fileConfig: { ...EMPTY_FILE_CONFIG, trustFile: path } });
     security = await t.token('security');
   });
   afterAll(async () => {
@@ -83,7 +84,7 @@ describe.each(TEST_DATABASE_KINDS)('trust API on %s', (kind) => {
 
   it('keeps API changes across a restart, without recording an unchanged trust.yaml again', async () => {
     const before = (await trustEntries(t)).length;
-    const again = await createTestApp(kind, { database: db, fileConfig: { trustFile: path, repositories: [] } });
+    const again = await createTestApp(kind, { database: db, fileConfig: { ...EMPTY_FILE_CONFIG, trustFile: path } });
     try {
       const list = await request(again.app.getHttpServer()).get('/api/trust/keys').set('Authorization', `Bearer ${await again.token('auditor')}`);
       const byFpr = new Map(list.body.map((k: { fingerprint: string }) => [k.fingerprint, k]));
