@@ -8,6 +8,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { CLOCK, systemClock, type Clock } from './common/clock';
 import { EMPTY_FILE_CONFIG, FILE_CONFIG, type GitsealFileConfig } from './config/gitseal-file';
+import { SourceModule } from './source/source.module';
 import { TrustModule } from './trust/trust.module';
 
 export interface AppModuleOptions {
@@ -31,6 +32,7 @@ export class AppModule {
       HealthModule,
       LedgerModule,
       TrustModule,
+      SourceModule.forRoot(),
     ];
     return {
       module: AppModule,

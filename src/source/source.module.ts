@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.schema';
-import { loadGitsealFile, type RepositoryConfig } from '../config/gitseal-file';
+import { FILE_CONFIG, type GitsealFileConfig, type RepositoryConfig } from '../config/gitseal-file';
 import { GitMirror } from './git-mirror.adapter';
 import { SourceService } from './source.service';
 import { MIRROR_FACTORY, REPOSITORIES, SOURCE_OPTIONS, type MirrorFactory, type SourceOptions } from './source.tokens';
@@ -9,7 +9,7 @@ import { WebhookGuard } from './webhook.guard';
 import { WebhookService } from './webhook.service';
 
 export interface SourceModuleOptions {
-  /** The repositories to guard; default: those of GITSEAL_CONFIG_FILE (none without one). */
+  /** The repositories to guard; default: those of the configuration file (FILE_CONFIG). */
   repositories?: RepositoryConfig[];
   /** Default: a GitMirror per repository under `<dataDir>/mirrors`. */
   mirrorFactory?: MirrorFactory;
@@ -26,8 +26,8 @@ export class SourceModule {
       providers: [
         {
           provide: REPOSITORIES,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => options.repositories ?? (config.configFile ? loadGitsealFile(config.configFile).repositories : []),
+          inject: [FILE_CONFIG],
+          useFactory: (file: GitsealFileConfig) => options.repositories ?? file.repositories,
         },
         {
           provide: MIRROR_FACTORY,

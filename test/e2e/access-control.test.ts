@@ -8,7 +8,7 @@ import { TEST_DATABASE_KINDS } from '../support/test-database';
  * Every route of the API and the roles that may call it. A route missing here fails the suite, so
  * a new route cannot land without its access being stated and tested.
  */
-const ROUTES: Record<string, Role[] | 'public'> = {
+const ROUTES: Record<string, Role[] | 'public' | 'signed'> = {
   'GET /healthz': 'public',
   'GET /readyz': 'public',
   'GET /metrics': 'public',
@@ -26,6 +26,7 @@ const ROUTES: Record<string, Role[] | 'public'> = {
   'GET /api/trust/keys': ['security', 'admin', 'auditor'],
   'POST /api/trust/keys': ['security'],
   'POST /api/trust/keys/:fingerprint/revoke': ['security'],
+  'POST /api/webhooks/:repositoryId': 'signed',
 };
 
 /** Routes served by Swagger outside Nest's router; they need any valid token. */
@@ -33,7 +34,7 @@ const DOCS = ['/api/docs', '/api/docs-json'];
 
 function call(t: TestApp, route: string) {
   const [method, path] = route.split(' ');
-  const concrete = path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':fingerprint', 'A'.repeat(40));
+  const concrete = path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':fingerprint', 'A'.repeat(40)).replace(':repositoryId', 'shop-config');
   const server = t.app.getHttpServer();
   switch (method) {
     case 'GET':
@@ -59,7 +60,18 @@ describe.each(TEST_DATABASE_KINDS)('access control on %s', (kind) => {
     expect(served.sort()).toEqual(Object.keys(ROUTES).sort());
   });
 
-  const guarded = Object.entries(ROUTES).filter(([, roles]) => roles !== 'public') as Array<[string, Role[]]>;
+  const guarded = Object.entries(ROUTES).filter(([, roles]) => Array.isArray(roles)) as Array<[string, Role[]]>;
+  const signed = Object.keys(ROUTES).filter((route) => ROUTES[route] === 'signed');
+
+  it.each(signed)('%s takes no token: it is refused without a valid webhook signature, even for an admin', async (route) => {
+    for (const auth of [undefined, `Bearer ${await t.token('admin')}`]) {
+      const req = call(t, route).set('Content-Type', 'application/json');
+      if (auth) req.set('Authorization', auth);
+      const res = await req.send('{"ref":"refs/heads/main"}');
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('source.webhook-refused');
+    }
+  });
 
   it.each(guarded)('%s refuses a request without a token (401)', async (route) => {
     const res = await call(t, route);

@@ -2,31 +2,12 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamicModule } from '@nestjs/common';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { SourceService } from '../../src/source/source.service';
 import { runProcess } from '../fixtures/run-process';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { BareRemote } from './support/bare-remote';
-
-/**
- * Until the lead adds SourceModule to AppModule, this test adds it to the application it builds
- * (and leaves AppModule alone once it is there), so the webhook route runs behind the real global
- * role guard, exception filter and JSON body parser.
- */
-vi.mock('../../src/app.module', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../src/app.module')>();
-  const { SourceModule: Source } = await import('../../src/source/source.module');
-  const forRoot = actual.AppModule.forRoot.bind(actual.AppModule);
-  actual.AppModule.forRoot = (options) => {
-    const root = forRoot(options);
-    const imports = root.imports ?? [];
-    const wired = imports.some((m) => m === Source || (m as DynamicModule | undefined)?.module === Source);
-    return wired ? root : { ...root, imports: [...imports, Source.forRoot()] };
-  };
-  return actual;
-});
 
 const FILE_SECRET = 'file-secret-0123456789abcdefghij';
 const ENV_SECRET = 'env-secret-0123456789abcdefghijk';
