@@ -3,6 +3,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './config.schema';
+import { targetFileSchema } from '../reconciler/target-settings';
+import type { TargetConfig } from '../reconciler/target';
 
 /**
  * The service's configuration file (GITSEAL_CONFIG_FILE, YAML): the repositories it guards, the
@@ -62,10 +64,18 @@ const fileSchema = z
     policies: z.string().min(1).optional(),
     policyBundle: z.string().min(1).optional(),
     repositories: z.array(repository).max(1000).default([]),
+    /** Where each repository's allowed commits are applied (see docs/reconciler.md). */
+    targets: z.array(targetFileSchema).max(1000).default([]),
   })
   .strict()
   .refine((f) => !(f.policies && f.policyBundle), 'give policies (a Rego folder) or policyBundle (opa build -t wasm), not both')
-  .refine((f) => new Set(f.repositories.map((r) => r.id)).size === f.repositories.length, 'repository ids must be unique');
+  .refine((f) => new Set(f.repositories.map((r) => r.id)).size === f.repositories.length, 'repository ids must be unique')
+  .refine((f) => new Set(f.targets.map((t) => t.id)).size === f.targets.length, { message: 'target ids must be unique', path: ['targets'] })
+  .superRefine((f, ctx) => {
+    f.targets.forEach((t, i) => {
+      if (!f.repositories.some((r) => r.id === t.repository)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'repository'], message: `names no repository (known: ${f.repositories.map((r) => r.id).join(', ') || 'none'})` });
+    });
+  });
 
 export type RepositoryConfig = z.infer<typeof repository>;
 export type RepositoryCredentials = z.infer<typeof credentials>;
@@ -77,11 +87,13 @@ export interface GitsealFileConfig {
   policiesDir?: string;
   policyBundle?: string;
   repositories: RepositoryConfig[];
+  /** Targets, resolved against their repositories (branch, default manifest path). */
+  targets: TargetConfig[];
 }
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export const EMPTY_FILE_CONFIG: GitsealFileConfig = { repositories: [] };
+export const EMPTY_FILE_CONFIG: GitsealFileConfig = { repositories: [], targets: [] };
 
 /** Reads and validates the file; every problem is one ConfigError line naming the file and field. */
 export function loadGitsealFile(path: string): GitsealFileConfig {
@@ -126,6 +138,33 @@ export function loadGitsealFile(path: string): GitsealFileConfig {
       },
       webhook: r.webhook && { ...r.webhook, secretFile: abs(r.webhook.secretFile) },
     })),
+    targets: f.targets.map((t) => resolveTarget(t, f.repositories, abs)),
+  };
+}
+
+function resolveTarget(t: z.infer<typeof targetFileSchema>, repositories: RepositoryConfig[], abs: (p: string | undefined) => string | undefined): TargetConfig {
+  const repo = repositories.find((r) => r.id === t.repository) as RepositoryConfig;
+  return {
+    definition: {
+      id: t.id,
+      repositoryId: t.repository,
+      branch: repo.branch,
+      manifestPath: normaliseManifestPath(t.manifestPath ?? repo.manifestPath),
+      namespace: t.namespace,
+      cluster: { ...t.cluster, kubeconfig: abs(t.cluster.kubeconfig) },
+      clusterResources: t.clusterResources,
+      namespaces: t.namespaces,
+      reconcileIntervalSeconds: t.reconcileIntervalSeconds,
+    },
+    settings: {
+      automated: t.automated,
+      prune: t.prune,
+      selfHeal: t.selfHeal,
+      forceConflicts: t.forceConflicts,
+      healthTimeoutSeconds: t.healthTimeoutSeconds,
+      windows: t.windows,
+      ignoreDifferences: t.ignoreDifferences,
+    },
   };
 }
 

@@ -18,6 +18,10 @@ export const LEDGER_ENTRY_TYPES = [
   'policy.bundle.loaded',
   'report.exported',
   'checkpoint.signed',
+  // the reconciler's operations (who asked for what), besides the syncs they lead to
+  'sync.requested',
+  'rollback.requested',
+  'target.changed',
 ] as const;
 
 export type LedgerEntryType = (typeof LEDGER_ENTRY_TYPES)[number];

@@ -96,6 +96,42 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly reconcilerSyncs = new Counter({
+    name: 'gitseal_reconciler_syncs_total',
+    help: 'Syncs recorded by the reconciler, by target, trigger and outcome',
+    labelNames: ['target', 'trigger', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcilerSyncDuration = new Histogram({
+    name: 'gitseal_reconciler_sync_duration_seconds',
+    help: 'Duration of recorded syncs, health wait included',
+    labelNames: ['target'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+    registers: [this.registry],
+  });
+
+  readonly reconcilerApplied = new Counter({
+    name: 'gitseal_reconciler_resources_applied_total',
+    help: 'Objects applied (server-side apply) and pruned by the reconciler',
+    labelNames: ['target', 'action'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcilerDrift = new Counter({
+    name: 'gitseal_reconciler_drift_detected_total',
+    help: 'Objects found drifted from the synced commit (each distinct drift counted once)',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcilerHealthy = new Gauge({
+    name: 'gitseal_reconciler_target_healthy',
+    help: '1 when the target is synced and healthy, 0 otherwise',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gitseal_' });
   }

@@ -62,6 +62,8 @@ export const settingsShape = {
   automated: z.boolean(),
   prune: z.boolean(),
   selfHeal: z.boolean(),
+  /** Take fields another manager owns when they conflict (gitseal is the source of truth for what it applies). */
+  forceConflicts: z.boolean(),
   healthTimeoutSeconds: z.number().int().min(1).max(3600),
   windows: z.array(window).max(50),
   ignoreDifferences: z.array(ignoreRule).max(100),
@@ -72,6 +74,7 @@ export const settingsPatchSchema = z
     automated: settingsShape.automated.optional(),
     prune: settingsShape.prune.optional(),
     selfHeal: settingsShape.selfHeal.optional(),
+    forceConflicts: settingsShape.forceConflicts.optional(),
     healthTimeoutSeconds: settingsShape.healthTimeoutSeconds.optional(),
     windows: settingsShape.windows.optional(),
     ignoreDifferences: settingsShape.ignoreDifferences.optional(),
@@ -112,6 +115,7 @@ export const targetFileSchema = z
     automated: settingsShape.automated.default(true),
     prune: settingsShape.prune.default(false),
     selfHeal: settingsShape.selfHeal.default(false),
+    forceConflicts: settingsShape.forceConflicts.default(true),
     healthTimeoutSeconds: settingsShape.healthTimeoutSeconds.default(300),
     windows: settingsShape.windows.default([]),
     ignoreDifferences: settingsShape.ignoreDifferences.default([]),
@@ -127,18 +131,20 @@ export interface TargetSettings {
   automated: boolean;
   prune: boolean;
   selfHeal: boolean;
+  forceConflicts: boolean;
   healthTimeoutSeconds: number;
   windows: z.infer<typeof window>[];
   ignoreDifferences: IgnoreRule[];
 }
 
-export const SETTING_KEYS = ['automated', 'prune', 'selfHeal', 'healthTimeoutSeconds', 'windows', 'ignoreDifferences'] as const;
+export const SETTING_KEYS = ['automated', 'prune', 'selfHeal', 'forceConflicts', 'healthTimeoutSeconds', 'windows', 'ignoreDifferences'] as const;
 
 export function settingsOf(t: TargetSettings): TargetSettings {
   return {
     automated: t.automated,
     prune: t.prune,
     selfHeal: t.selfHeal,
+    forceConflicts: t.forceConflicts,
     healthTimeoutSeconds: t.healthTimeoutSeconds,
     windows: t.windows,
     ignoreDifferences: t.ignoreDifferences,

@@ -10,6 +10,8 @@ export interface FieldChange {
   path: string;
   live?: JsonValue;
   desired?: JsonValue;
+  /** Managers that own the live field (from managedFields), when the live object has it. */
+  owners?: string[];
 }
 
 export interface ObjectDiff {
@@ -52,10 +54,11 @@ function keyOfItem(item: JsonValue, lk: Extract<ListKind, { type: 'map' }>): Jso
 }
 
 function differ(ctx: Ctx, d: JsonValue, l: JsonValue | undefined, path: string[], livePath: string[] | undefined): JsonValue {
-  const change: FieldChange = { path: formatPointer(path), live: l, desired: d };
-  if (ctx.ignore.managers.size > 0 && livePath && l !== undefined && ownersOf(ctx.live, livePath).some((m) => ctx.ignore.managers.has(m))) {
+  const owners = livePath && l !== undefined ? ownersOf(ctx.live, livePath) : [];
+  const change: FieldChange = { path: formatPointer(path), live: l, desired: d, owners };
+  if (owners.some((m) => ctx.ignore.managers.has(m))) {
     ctx.ignored.push(change);
-    return l;
+    return l as JsonValue;
   }
   ctx.changes.push(change);
   return d;
@@ -143,7 +146,7 @@ function removals(ctx: Ctx, desired: KubeObject, manager: string): void {
       const segments = stepsToSegments(steps);
       if (segments[0] === 'status' || (segments[0] === 'metadata' && SKIP_METADATA.has(segments[1] ?? ''))) continue;
       if (resolveIn(desired, steps) !== undefined || pointerIgnored(ctx.ignore, segments)) continue;
-      ctx.changes.push({ path: formatPointer(segments), live: valueAt(ctx.live, segments) });
+      ctx.changes.push({ path: formatPointer(segments), live: valueAt(ctx.live, segments), owners: ownersOf(ctx.live, segments) });
     }
   }
 }

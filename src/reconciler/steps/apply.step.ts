@@ -1,0 +1,91 @@
+import { diffObject, type FieldChange } from '../diff/diff';
+import { ignoreFor } from '../diff/ignore';
+import { isApiCode } from '../kube/kube-errors';
+import { FIELD_MANAGER, refOf } from '../kube/kube.adapter';
+import { isJsonObject, type KubeObject } from '../kube/kube-object';
+import { kindRank } from '../render/render';
+import { ReconcilerException } from '../reconciler.exception';
+import type { PlannedApply } from './plan.step';
+import { eachLimit, sleep, type SyncContext } from './sync-context';
+
+export interface Progress {
+  applied: number;
+  pruned: number;
+  unchanged: number;
+}
+
+export const APPLY_CONCURRENCY = 8;
+/** A 409 on apply (the object changed under us) is retried this many times, re-reading it first. */
+export const MAX_APPLY_ATTEMPTS = 4;
+const CRD_ESTABLISH_TIMEOUT_MS = 30_000;
+
+function taken(changes: readonly FieldChange[]): Array<{ path: string; from: string[] }> {
+  return changes
+    .map((c) => ({ path: c.path, from: (c.owners ?? []).filter((m) => m !== FIELD_MANAGER) }))
+    .filter((t) => t.from.length > 0);
+}
+
+async function applyOne(ctx: SyncContext, planned: PlannedApply, progress: Progress): Promise<void> {
+  const { desired } = planned;
+  const force = ctx.target.settings.forceConflicts;
+  let { live, diff } = planned;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { object, created } = await ctx.kube.applyWithStatus(diff.patched, { force });
+      await ctx.recorder.recordApplied({
+        key: desired.key,
+        apiVersion: desired.apiVersion,
+        syncSeq: ctx.syncSeq,
+        commit: ctx.commit,
+        hash: desired.hash,
+        operation: live ? 'updated' : created ? 'created' : 'adopted',
+        changes: diff.changes,
+        result: object,
+        tookOwnership: force ? taken(diff.changes) : [],
+      });
+      progress.applied++;
+      return;
+    } catch (err) {
+      if (!isApiCode(err, 'kube-conflict') || attempt >= MAX_APPLY_ATTEMPTS) throw err;
+      await sleep(50 * 2 ** attempt * (0.5 + Math.random()), ctx.signal);
+      live = await ctx.kube.get(refOf(desired.object));
+      diff = diffObject(desired.object, live, { ignore: ignoreFor(ctx.target.settings.ignoreDifferences, desired.key), removalsOf: FIELD_MANAGER });
+      if (live && diff.changes.length === 0) {
+        progress.unchanged++;
+        return;
+      }
+    }
+  }
+}
+
+function established(crd: KubeObject | undefined): boolean {
+  const status = crd && isJsonObject(crd.status) ? crd.status : {};
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  return conditions.some((c) => isJsonObject(c) && c.type === 'Established' && c.status === 'True');
+}
+
+/** CRDs must be served before their custom resources are applied. */
+async function waitForCrds(ctx: SyncContext, crds: readonly PlannedApply[]): Promise<void> {
+  const deadline = Date.now() + CRD_ESTABLISH_TIMEOUT_MS;
+  for (const p of crds) {
+    for (let wait = 50; !established(await ctx.kube.get(refOf(p.desired.object))); wait = Math.min(wait * 2, 1000)) {
+      if (Date.now() > deadline) throw new ReconcilerException('kube-unavailable', `CustomResourceDefinition ${p.desired.key.name} is not Established after ${CRD_ESTABLISH_TIMEOUT_MS / 1000}s`, undefined, 'waiting');
+      await sleep(wait, ctx.signal);
+    }
+  }
+  ctx.kube.discovery.invalidate();
+}
+
+/**
+ * Applies what differs, in install order (a kind's rank at a time, several objects of a rank in
+ * flight), each recorded as soon as its apply returns. The first failure stops new applies.
+ */
+export async function applyStep(ctx: SyncContext, planned: readonly PlannedApply[], progress: Progress): Promise<void> {
+  const ranks = [...new Set(planned.map((p) => kindRank(p.desired.key.kind)))].sort((a, b) => a - b);
+  for (const rank of ranks) {
+    const group = planned.filter((p) => kindRank(p.desired.key.kind) === rank);
+    await eachLimit(group, APPLY_CONCURRENCY, (p) => applyOne(ctx, p, progress));
+    const crds = group.filter((p) => p.desired.key.kind === 'CustomResourceDefinition' && p.desired.key.group === 'apiextensions.k8s.io');
+    if (crds.length > 0) await waitForCrds(ctx, crds);
+  }
+}
