@@ -1,6 +1,6 @@
 import { collectDecision, type PolicyDecision } from '../src/policy/policy-engine';
 import { RegoPolicy } from '../src/policy/rego/rego';
-import { toJS } from '../src/policy/rego/value-json';
+import { decisionOf } from '../src/policy/rego-policy-engine';
 import type { Bench } from './run';
 
 /**
@@ -192,7 +192,7 @@ export const bench: Bench = {
     const engineDecision = (): PolicyDecision => {
       const r = query.value.evaluateRaw(INPUT);
       if (!r.ok) throw new Error(r.message);
-      return collectDecision(toJS(r.value[0].expressions[0]));
+      return decisionOf(r.value[0]?.expressions[0]);
     };
     const a = engineDecision();
     const b = handWritten(INPUT);

@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RegoPolicyEngine } from './rego-policy-engine';
+import { collectDecision } from './policy-engine';
+import { RegoPolicyEngine, decisionOf } from './rego-policy-engine';
+import { RegoPolicy } from './rego/rego';
+import { toJS } from './rego/value-json';
 
 let dir: string;
 
@@ -114,5 +117,33 @@ describe('RegoPolicyEngine', () => {
     write('p.rego', 'package gitseal\ndeny contains 42 if true\n');
     const r = await load().decide({});
     expect(r.ok && r.decision.deny[0].msg).toMatch(/not a message/);
+  });
+
+  it('reads the decision from data.gitseal as collectDecision(toJS(doc)) would, converting only deny and warn', () => {
+    const source = `package gitseal
+deny contains "top" if true
+warn contains {"msg": "w", "n": 1} if true
+warn contains {"msg": "w", "n": 2} if true
+helper contains {"deny": ["not a package"]} if true
+pkgish := {"deny": {"x"}, "other": {1: 2}, "sub": {"warn": [{"msg": 3}]}}
+numbered[1] := {"deny": "keyed by number"}
+big := 123456789012345678901234567890
+images.deny contains sprintf("%v", [x]) if some x in {[1], {"a": {1, 2}}, "s"}
+images.warn := "one message"
+`;
+    const p = RegoPolicy.compile([{ path: 'p.rego', source }]);
+    if (!p.ok) throw new Error(p.message);
+    const q = p.value.prepare('data.gitseal');
+    if (!q.ok) throw new Error(q.message);
+    const r = q.value.evaluateRaw({});
+    if (!r.ok) throw new Error(r.message);
+    const doc = r.value[0].expressions[0];
+    const decision = decisionOf(doc);
+    expect(decision).toEqual(collectDecision(toJS(doc)));
+    expect(decision.deny.map((m) => `${m.package}: ${m.msg}`)).toContain('gitseal.pkgish: x');
+    expect(decision.deny.map((m) => `${m.package}: ${m.msg}`)).toContain('gitseal.numbered.1: keyed by number');
+    expect(decision.warn.filter((m) => m.msg === 'w').map((m) => m.details?.n)).toEqual([1, 2]);
+    expect(decisionOf(undefined)).toEqual({ deny: [], warn: [] });
+    expect(decisionOf('not an object')).toEqual(collectDecision('not an object'));
   });
 });

@@ -2,11 +2,12 @@
  * The built-in Rego engine behind the PolicyEngine interface: loads a policy folder once,
  * prepares `data.gitseal` once, and evaluates it per decision. Errors are values.
  */
-import { collectDecision, type PolicyEngine, type PolicyError, type PolicyErrorCode, type PolicyEvalOptions, type PolicyOutcome } from './policy-engine';
+import { collectDecision, type PolicyDecision, type PolicyEngine, type PolicyError, type PolicyErrorCode, type PolicyEvalOptions, type PolicyOutcome } from './policy-engine';
 import { LoadError, loadPolicyFolder } from './rego/loader';
 import { RegoPolicy, type PreparedQuery } from './rego/rego';
 import type { RegoFailure } from './rego/errors';
-import { toJS } from './rego/value-json';
+import { MAX_DEPTH, isObject, sortedEntries, type Value } from './rego/value';
+import { toJS, toJsonText } from './rego/value-json';
 
 export type LoadResult = { ok: true; engine: RegoPolicyEngine } | { ok: false; error: PolicyError };
 
@@ -59,9 +60,31 @@ export class RegoPolicyEngine implements PolicyEngine {
     if (!r.ok) return { ok: false, error: policyError(r) };
     const doc = r.value[0]?.expressions[0];
     try {
-      return { ok: true, decision: collectDecision(doc === undefined ? {} : toJS(doc)) };
+      return { ok: true, decision: decisionOf(doc) };
     } catch (e) {
       return { ok: false, error: { code: 'eval', message: e instanceof Error ? e.message : String(e) } };
     }
   }
+}
+
+/**
+ * The decision in the value of `data.gitseal`: what collectDecision() reads from toJS(doc), with
+ * only the packages' `deny` and `warn` values converted (helper rules that hold whole manifests
+ * are never copied).
+ */
+export function decisionOf(doc: Value | undefined): PolicyDecision {
+  return collectDecision(doc === undefined ? {} : decisionDoc(doc, 0));
+}
+
+/** toJS(v), pruned to the keys collectDecision() looks at (deny, warn, nested objects). */
+function decisionDoc(v: Value, depth: number): unknown {
+  if (depth > MAX_DEPTH) return toJS(v, depth);
+  if (!isObject(v)) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of sortedEntries(v)) {
+    const key = typeof k === 'string' ? k : toJsonText(k);
+    if (key === 'deny' || key === 'warn') out[key] = toJS(x, depth + 1);
+    else if (isObject(x)) out[key] = decisionDoc(x, depth + 1);
+  }
+  return out;
 }
