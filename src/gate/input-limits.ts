@@ -1,3 +1,5 @@
+import { GateException } from './gate.exception';
+
 /**
  * Bounds on what one commit's policy input may hold. Everything in a Git repository is hostile:
  * going over a bound makes the commit a `policy-error` naming the bound, never a crash or a hang.
@@ -32,7 +34,7 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
 export function resolveLimits(given: Partial<InputLimits> | undefined): InputLimits {
   const limits = { ...DEFAULT_INPUT_LIMITS, ...given };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`input limit ${name} must be a positive whole number`);
+    if (!Number.isSafeInteger(value) || value < 0) throw new GateException('gate.invalid-request', `input limit ${name} must be a whole number ≥ 0`);
   }
   limits.maxFileBytes = Math.min(limits.maxFileBytes, DEFAULT_INPUT_LIMITS.maxFileBytes);
   return limits;
