@@ -44,6 +44,7 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger('gate');
   private readonly repo = new GateRepository();
   private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly lastRuns = new Map<string, DecideSummary & { runs: number; at: string }>();
   private readonly events = new EventEmitter();
   private unsubscribe: (() => void) | undefined;
 
@@ -121,6 +122,7 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
       });
       if (newest) await mirror.pin('gate/anchor', newest.sha);
       if (newest && newest.sha !== anchor) this.events.emit('allowed', { repositoryId, sha: newest.sha, gateSeq: newest.gateSeq } satisfies AllowedEvent);
+      this.lastRuns.set(repositoryId, { ...summary, runs: (this.lastRuns.get(repositoryId)?.runs ?? 0) + 1, at: this.clock.now().toISOString() });
       this.logger.log(`${repositoryId}: decided ${summary.decided} commit(s) up to ${head.slice(0, 12)}: ${summary.allowed} allowed, ${summary.blocked} blocked, ${summary.recorded} recorded`);
       return summary;
     } finally {
@@ -172,6 +174,11 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   // ---- reads ---------------------------------------------------------------------------------
+
+  /** The summary of the repository's most recent decision run (with a run counter), if any. */
+  lastRun(repositoryId: string): (DecideSummary & { runs: number; at: string }) | undefined {
+    return this.lastRuns.get(repositoryId);
+  }
 
   async state(repositoryId: string) {
     return this.repo.state(this.dataSource.manager, repositoryId);

@@ -28,13 +28,16 @@ export class RepositoriesController {
     return { ...status, gate: (await this.gate.state(id)) ?? null };
   }
 
-  @ApiOperation({ summary: 'Fetch now, then decide the new commits' })
+  @ApiOperation({ summary: 'Fetch now and decide: answers with the decision run that followed the fetch' })
   @Roles('admin', 'gate')
   @Post(':id/fetch')
   @HttpCode(200)
   async fetch(@Param('id') id: string) {
+    const runsBefore = this.gate.lastRun(id)?.runs ?? 0;
     const status = await this.source.fetchNow(id);
-    const decided = await this.gate.decide(id, 'manual');
-    return { ...status, gate: decided };
+    // A fetch that changed something has been decided by the gate already (the source awaits its
+    // listeners); one that changed nothing is decided again now, so the caller always sees a run.
+    const run = (this.gate.lastRun(id)?.runs ?? 0) > runsBefore ? this.gate.lastRun(id) : await this.gate.decide(id, 'manual');
+    return { ...status, gate: run };
   }
 }
