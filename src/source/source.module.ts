@@ -22,6 +22,7 @@ export class SourceModule {
   static forRoot(options: SourceModuleOptions = {}): DynamicModule {
     return {
       module: SourceModule,
+      global: true,
       controllers: [WebhookController],
       providers: [
         {

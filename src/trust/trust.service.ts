@@ -30,6 +30,7 @@ export class TrustService implements OnModuleInit {
   private store = new TrustStore();
   private fileRecords: TrustRecord[] = [];
   private version = '';
+  private readonly changed = new Set<() => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,6 +43,12 @@ export class TrustService implements OnModuleInit {
     if (this.fileConfig.trustFile) this.fileRecords = await readTrustFile(this.fileConfig.trustFile);
     await this.reload();
     if (this.fileConfig.trustFile) await this.recordFileLoad(this.fileConfig.trustFile);
+  }
+
+  /** Called after each key added or revoked through this service; returns the unsubscribe function. */
+  onChanged(listener: () => void): () => void {
+    this.changed.add(listener);
+    return () => this.changed.delete(listener);
   }
 
   /** The current store; call refresh() first where changes by another replica matter. */
@@ -73,6 +80,7 @@ export class TrustService implements OnModuleInit {
     });
     await this.reload();
     this.logger.log(`key ${trusted.fingerprint} added with roles ${trusted.roles.join(', ')} by ${actor}`);
+    for (const listener of this.changed) listener();
     return this.summary(trusted.fingerprint);
   }
 
@@ -91,6 +99,7 @@ export class TrustService implements OnModuleInit {
     });
     await this.reload();
     this.logger.log(`key ${key.fingerprint} revoked by ${actor}`);
+    for (const listener of this.changed) listener();
     return this.summary(key.fingerprint);
   }
 
