@@ -8,6 +8,8 @@ import { LedgerModule } from './ledger/ledger.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { CLOCK, systemClock, type Clock } from './common/clock';
 import { EMPTY_FILE_CONFIG, FILE_CONFIG, type GitsealFileConfig } from './config/gitseal-file';
+import { GateModule } from './gate/gate.module';
+import { PolicyModule } from './policy/policy.module';
 import { SourceModule } from './source/source.module';
 import { TrustModule } from './trust/trust.module';
 
@@ -33,6 +35,8 @@ export class AppModule {
       LedgerModule,
       TrustModule,
       SourceModule.forRoot(),
+      PolicyModule,
+      GateModule,
     ];
     return {
       module: AppModule,

@@ -46,7 +46,7 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly lastRuns = new Map<string, DecideSummary & { runs: number; at: string }>();
   private readonly events = new EventEmitter();
-  private unsubscribe: (() => void) | undefined;
+  private unsubscribe: Array<() => void> = [];
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,11 +60,22 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.source.onFetched((event) => this.onFetched(event));
+    this.unsubscribe = [
+      this.source.onFetched((event) => this.onFetched(event)),
+      // New policies or trust decide the undecided and blocked commits again (allowed ones stay allowed).
+      this.policies.onReloaded(() => this.decideAll('policy')),
+      this.trust.onChanged(() => this.decideAll('trust')),
+    ];
   }
 
   onApplicationShutdown(): void {
-    this.unsubscribe?.();
+    for (const stop of this.unsubscribe) stop();
+  }
+
+  private decideAll(trigger: 'policy' | 'trust'): void {
+    for (const r of this.source.repositories()) {
+      this.decide(r.id, trigger).catch((err: unknown) => this.logger.error(`${r.id}: decision after a ${trigger} change failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
   }
 
   /** Subscribes to newly allowed heads; returns the unsubscribe function. */
@@ -78,7 +89,7 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Decides the repository now (serialised with any running decision of the same repository). */
-  decide(repositoryId: string, trigger: 'fetch' | 'approval' | 'policy' | 'manual'): Promise<DecideSummary> {
+  decide(repositoryId: string, trigger: 'fetch' | 'approval' | 'policy' | 'trust' | 'manual'): Promise<DecideSummary> {
     const previous = this.queues.get(repositoryId) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.decideNow(repositoryId, trigger));
     this.queues.set(repositoryId, run.catch(() => undefined));

@@ -27,6 +27,14 @@ const ROUTES: Record<string, Role[] | 'public' | 'signed'> = {
   'POST /api/trust/keys': ['security'],
   'POST /api/trust/keys/:fingerprint/revoke': ['security'],
   'POST /api/webhooks/:repositoryId': 'signed',
+  'GET /api/commits': ['auditor', 'admin', 'security', 'gate', 'approver'],
+  'GET /api/commits/:sha': ['auditor', 'admin', 'security', 'gate', 'approver'],
+  'POST /api/approvals': ['approver'],
+  'GET /api/repositories': ['admin', 'security', 'auditor', 'gate'],
+  'GET /api/repositories/:id': ['admin', 'security', 'auditor', 'gate'],
+  'POST /api/repositories/:id/fetch': ['admin', 'gate'],
+  'GET /api/policy': ['security', 'admin', 'auditor', 'gate'],
+  'POST /api/policy/reload': ['security'],
 };
 
 /** Routes served by Swagger outside Nest's router; they need any valid token. */
@@ -34,7 +42,7 @@ const DOCS = ['/api/docs', '/api/docs-json'];
 
 function call(t: TestApp, route: string) {
   const [method, path] = route.split(' ');
-  const concrete = path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':fingerprint', 'A'.repeat(40)).replace(':repositoryId', 'shop-config');
+  const concrete = path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':fingerprint', 'A'.repeat(40)).replace(':repositoryId', 'shop-config').replace(':sha', '0'.repeat(40));
   const server = t.app.getHttpServer();
   switch (method) {
     case 'GET':
