@@ -291,7 +291,7 @@ export class Evaluator {
     return this.callBuiltin(b, vals, loc);
   }
 
-  private callBuiltin(b: Builtin, vals: Value[], loc: Location): Value | undefined {
+  callBuiltin(b: Builtin, vals: Value[], loc: Location): Value | undefined {
     try {
       const r = b.fn(vals, this.builtinCtx);
       return b.void ? true : r;

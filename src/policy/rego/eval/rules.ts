@@ -6,8 +6,8 @@
 import type { CompiledRule, RuleNode } from '../compile/rule-tree';
 import { RegoError } from '../errors';
 import { ObjectBuilder, SetValue, equal, isObject, keyOf, sortedEntries, type Value } from '../value';
-import type { Evaluator, Frame } from './evaluator';
-import { lookup } from './collections';
+import type { Evaluator } from './evaluator';
+import { eachValue } from './plan-rules';
 
 const UNDEFINED = null;
 
@@ -39,10 +39,7 @@ export function nodeValue(ev: Evaluator, node: RuleNode, base: Value | undefined
 function leafValue(ev: Evaluator, node: RuleNode): Value | undefined {
   if (node.multi.length > 0) {
     const set = new SetValue();
-    for (const rule of node.multi) {
-      const f: Frame = new Array(rule.frameSize);
-      ev.evalBody(rule.body, 0, f, () => ev.evalTerm(rule.value, f, (v) => (set.add(v), false)));
-    }
+    for (const rule of node.multi) eachValue(ev, rule, undefined, (v) => (set.add(v), false));
     return set;
   }
   let result: Value | undefined;
@@ -62,14 +59,11 @@ function leafValue(ev: Evaluator, node: RuleNode): Value | undefined {
 function completeValue(ev: Evaluator, rule: CompiledRule): Value | undefined {
   for (const clause of [rule, ...rule.elses]) {
     let found: Value | undefined;
-    const f: Frame = new Array(clause.frameSize);
-    ev.evalBody(clause.body, 0, f, () =>
-      ev.evalTerm(clause.value, f, (v) => {
-        if (found !== undefined && !equal(found, v)) throw conflict('complete rules must not produce multiple outputs', clause);
-        found = v;
-        return clause.constant;
-      }),
-    );
+    eachValue(ev, clause, undefined, (v) => {
+      if (found !== undefined && !equal(found, v)) throw conflict('complete rules must not produce multiple outputs', clause);
+      found = v;
+      return clause.constant;
+    });
     if (found !== undefined) return found;
   }
   return undefined;
@@ -172,22 +166,24 @@ function fillTree(ev: Evaluator, node: RuleNode, doc: DocBuilder): void {
       if (v !== undefined) doc.child(key, undefined).setLeaf(v, rulesOwner(child));
     } else fillTree(ev, child, doc.child(key, undefined));
   }
+  // Sets this function builds for multi-value rules (a set found in a leaf otherwise belongs to
+  // another value and is copied before it grows).
+  const built = new Set<SetValue>();
   for (const rule of node.objects) {
-    const f: Frame = new Array(rule.frameSize);
-    ev.evalBody(rule.body, 0, f, () =>
-      ev.evalItems(rule.keyPath, 0, f, new Array<Value>(rule.keyPath.length), (keys) =>
-        ev.evalTerm(rule.value, f, (v) => {
-          if (rule.kind === 'multi') {
-            const leafNode = keys.reduce<DocBuilder>((n, k) => n.child(k, undefined), doc);
-            const set = leafNode.leaf instanceof SetValue ? leafNode.leaf : new SetValue();
-            set.add(v);
-            leafNode.leaf = set;
-            leafNode.owner = rule;
-          } else doc.put(keys, v, rule);
-          return false;
-        }),
-      ),
-    );
+    eachValue(ev, rule, undefined, (v, keys) => {
+      if (rule.kind === 'multi') {
+        const leafNode = keys.reduce<DocBuilder>((n, k) => n.child(k, undefined), doc);
+        let set = leafNode.leaf instanceof SetValue ? leafNode.leaf : undefined;
+        if (!set || !built.has(set)) {
+          set = set ? SetValue.of(set.values()) : new SetValue();
+          built.add(set);
+        }
+        set.add(v);
+        leafNode.leaf = set;
+        leafNode.owner = rule;
+      } else doc.put(keys, v, rule);
+      return false;
+    });
   }
 }
 
@@ -229,22 +225,12 @@ export function callFunction(ev: Evaluator, node: RuleNode, args: Value[]): Valu
 function functionValue(ev: Evaluator, rule: CompiledRule, args: Value[]): Value | undefined {
   for (const clause of [rule, ...rule.elses]) {
     let found: Value | undefined;
-    const f: Frame = new Array(clause.frameSize);
-    bindArgs(ev, clause, args, 0, f, () =>
-      ev.evalBody(clause.body, 0, f, () =>
-        ev.evalTerm(clause.value, f, (v) => {
-          if (found !== undefined && !equal(found, v)) throw conflict('functions must not produce multiple outputs for same inputs', clause);
-          found = v;
-          return clause.constant;
-        }),
-      ),
-    );
+    eachValue(ev, clause, args, (v) => {
+      if (found !== undefined && !equal(found, v)) throw conflict('functions must not produce multiple outputs for same inputs', clause);
+      found = v;
+      return clause.constant;
+    });
     if (found !== undefined) return found;
   }
   return undefined;
-}
-
-function bindArgs(ev: Evaluator, rule: CompiledRule, args: Value[], i: number, f: Frame, k: () => boolean): boolean {
-  if (i === rule.args.length) return k();
-  return ev.unifyValue(rule.args[i], args[i], f, () => bindArgs(ev, rule, args, i + 1, f, k));
 }

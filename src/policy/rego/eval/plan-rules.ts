@@ -1,0 +1,82 @@
+/** Plans of rules, made on first use and kept with the compiled policy (never per evaluation). */
+import type { CompiledRule } from '../compile/rule-tree';
+import type { ArrayValue, Value } from '../value';
+import type { Evaluator, Frame } from './evaluator';
+import { DONE, Planner, boundAfter, slotsOf, withSlots, type Slots, type Step, type TermPlan } from './plan';
+
+export interface RulePlan {
+  frameSize: number;
+  /** Binds a function's arguments (held in `argsSlot`) and runs the body. */
+  body: Step;
+  argsSlot: number;
+  keys: TermPlan[];
+  value: TermPlan;
+}
+
+const plans = new WeakMap<CompiledRule, RulePlan>();
+
+export function planOf(ev: Evaluator, rule: CompiledRule): RulePlan {
+  let plan = plans.get(rule);
+  if (!plan) {
+    plan = planRule(rule, ev);
+    plans.set(rule, plan);
+  }
+  return plan;
+}
+
+function planRule(rule: CompiledRule, ev: Evaluator): RulePlan {
+  const p = new Planner(rule.frameSize, ev.functions);
+  const args = new Set<number>();
+  for (const a of rule.args) slotsOf(a, args);
+  let body = p.body(rule.body, args, DONE);
+  const after = boundAfter(rule.body, args);
+  const keys = rule.keyPath.map((t) => p.term(t, after));
+  const value = p.term(rule.value, after);
+  let argsSlot = -1;
+  if (rule.args.length > 0) {
+    argsSlot = p.temp();
+    const before: Slots[] = [];
+    let b: Slots = new Set<number>();
+    for (const a of rule.args) {
+      before.push(b);
+      b = withSlots(b, a);
+    }
+    for (let i = rule.args.length - 1; i >= 0; i--) {
+      const m = p.match(rule.args[i], before[i], body);
+      const at = i;
+      const slot = argsSlot;
+      body = (e, f, k) => m(e, f, (f[slot] as ArrayValue)[at], k);
+    }
+  }
+  return { frameSize: p.size, body, argsSlot, keys, value };
+}
+
+/**
+ * Runs the rule (a function with `args`) and calls each(value) for every value of its head
+ * (with the values of its key path for rules with variables in their head); true stops.
+ */
+export function eachValue(ev: Evaluator, rule: CompiledRule, args: Value[] | undefined, each: (v: Value, keys: Value[]) => boolean): void {
+  const plan = planOf(ev, rule);
+  const f: Frame = new Array(plan.frameSize);
+  if (args) f[plan.argsSlot] = args;
+  const val = plan.value.val;
+  const gen = plan.value.gen;
+  const none: Value[] = [];
+  const head = (keys: Value[]) => (val ? () => {
+    const v = val(ev, f);
+    return v === undefined ? false : each(v, keys);
+  } : () => gen(ev, f, (v) => each(v, keys)));
+  if (plan.keys.length === 0) {
+    plan.body(ev, f, head(none));
+    return;
+  }
+  const n = plan.keys.length;
+  const from = (i: number, keys: Value[]): boolean => {
+    if (i === n) return head(keys.slice())();
+    return plan.keys[i].gen(ev, f, (kv) => {
+      keys[i] = kv;
+      return from(i + 1, keys);
+    });
+  };
+  plan.body(ev, f, () => from(0, new Array<Value>(n)));
+}
