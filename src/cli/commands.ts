@@ -3,6 +3,7 @@ import { ledgerVerifyCommand } from '../ledger/ledger-verify.command';
 import { policyEvalCommand } from '../policy/policy-eval.command';
 import { policyTestCommand } from '../policy/policy-test.command';
 import { approveCommand } from '../verification/approve.command';
+import { verifyCommand } from '../gate/verify.command';
 import type { CliCommand } from './command';
 import { serveCommand } from './serve.command';
 
@@ -17,6 +18,7 @@ export const COMMANDS: CliCommand[] = [
   tokenRevokeCommand,
   ledgerVerifyCommand,
   approveCommand,
+  verifyCommand,
   policyEvalCommand,
   policyTestCommand,
 ];

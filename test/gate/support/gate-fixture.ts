@@ -8,7 +8,7 @@ import { RegoPolicyEngine, type RegoEngineOptions } from '../../../src/policy/re
 import { GitObjectReader } from '../../../src/source/git-object-reader';
 import { formatStatement } from '../../../src/verification/approval-statement';
 import type { TrustStore } from '../../../src/verification/trust-store';
-import type { FixtureKeyName } from '../../fixtures/fixture-keys';
+import { fixtureKey, type FixtureKeyName } from '../../fixtures/fixture-keys';
 import { GitRepoBuilder } from '../../fixtures/git-repo';
 import { GpgHome } from '../../fixtures/gpg-home';
 import { fixtureTrustStore } from '../../verification/trust-support';
@@ -126,4 +126,16 @@ export class GateFixture {
 
 export function codes(decision: CommitDecision): string[] {
   return decision.reasons.map((r) => r.code);
+}
+
+/** A trust.yaml (and key files) in a new folder; returns the trust file's path. */
+export function writeTrustFile(entries: Array<{ key: FixtureKeyName; roles: string[] }>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gitseal-trust-'));
+  const lines = ['keys:'];
+  for (const e of entries) {
+    writeFileSync(join(dir, `${e.key}.asc`), fixtureKey(e.key).publicKey);
+    lines.push(`  - file: ${e.key}.asc`, `    roles: [${e.roles.join(', ')}]`);
+  }
+  writeFileSync(join(dir, 'trust.yaml'), `${lines.join('\n')}\n`);
+  return join(dir, 'trust.yaml');
 }
