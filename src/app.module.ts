@@ -10,6 +10,7 @@ import { CLOCK, systemClock, type Clock } from './common/clock';
 import { EMPTY_FILE_CONFIG, FILE_CONFIG, type GitsealFileConfig } from './config/gitseal-file';
 import { GateModule } from './gate/gate.module';
 import { PolicyModule } from './policy/policy.module';
+import { ReconcilerModule } from './reconciler/reconciler.module';
 import { SourceModule } from './source/source.module';
 import { TrustModule } from './trust/trust.module';
 
@@ -37,6 +38,7 @@ export class AppModule {
       SourceModule.forRoot(),
       PolicyModule,
       GateModule,
+      ReconcilerModule.forRoot({ gate: GateModule }),
     ];
     return {
       module: AppModule,

@@ -35,6 +35,12 @@ const ROUTES: Record<string, Role[] | 'public' | 'signed'> = {
   'POST /api/repositories/:id/fetch': ['admin', 'gate'],
   'GET /api/policy': ['security', 'admin', 'auditor', 'gate'],
   'POST /api/policy/reload': ['security'],
+  'GET /api/targets': ['admin', 'security', 'auditor'],
+  'GET /api/targets/:id': ['admin', 'security', 'auditor'],
+  'PATCH /api/targets/:id': ['admin'],
+  'GET /api/targets/:id/plan': ['auditor', 'admin', 'security'],
+  'POST /api/targets/:id/sync': ['admin'],
+  'POST /api/targets/:id/rollback': ['admin'],
 };
 
 /** Routes served by Swagger outside Nest's router; they need any valid token. */
@@ -51,6 +57,8 @@ function call(t: TestApp, route: string) {
       return request(server).post(concrete);
     case 'DELETE':
       return request(server).delete(concrete);
+    case 'PATCH':
+      return request(server).patch(concrete);
     default:
       throw new Error(`no test client for ${method}`);
   }
