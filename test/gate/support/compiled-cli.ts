@@ -1,0 +1,49 @@
+import { transformFileSync } from '@swc/core';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+/**
+ * The gitseal command line as a real executable for tests that need a process (a Git server's
+ * hook runs `gitseal`): the TypeScript sources compiled with SWC into a folder inside the project
+ * (so packages resolve from node_modules), and a launcher script that runs them with this Node.
+ */
+export interface CompiledCli {
+  /** The command to run, e.g. in GITSEAL for the pre-receive hook: `<node> <launcher>`. */
+  command: string;
+  cleanup(): void;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+export function compileCli(): CompiledCli {
+  const root = process.cwd();
+  const out = mkdtempSync(join(root, 'node_modules', '.cache-gitseal-cli-'));
+  for (const file of ['src', 'migrations'].flatMap((d) => sources(join(root, d)))) {
+    const { code } = transformFileSync(file, {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        target: 'es2022',
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+      },
+      module: { type: 'commonjs' },
+      sourceMaps: false,
+    });
+    const target = join(out, relative(root, file).replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, code);
+  }
+  const launcher = join(out, 'gitseal.js');
+  writeFileSync(
+    launcher,
+    `require('reflect-metadata');\nrequire('./src/cli/main.js').runCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`,
+  );
+  chmodSync(launcher, 0o755);
+  if (/\s/.test(process.execPath + launcher)) throw new Error('paths with spaces cannot go into GITSEAL');
+  return { command: `${process.execPath} ${launcher}`, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+}
