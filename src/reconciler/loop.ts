@@ -128,6 +128,8 @@ export async function reconcile(deps: LoopDeps, target: Target, status: TargetSt
     const health = await waitForHealth(ctx, desired, target.settings.healthTimeoutSeconds);
     result = { outcome: 'succeeded', commit: req.sha, trigger: req.trigger, counts, complete, health, desired, startedSeq: ctx.syncSeq };
   } catch (err) {
+    // Shutting down mid-sync is like a crash: the open sync stays, and the next start resumes it.
+    if (deps.signal?.aborted) throw err;
     const health = healthFrom(err) ?? (await currentHealth(ctx, desired).catch(() => undefined));
     const outcome = !complete && counts.applied + counts.pruned > 0 ? 'partial' : 'failed';
     result = { outcome, commit: req.sha, trigger: req.trigger, counts, complete, health, desired, startedSeq: ctx.syncSeq, error: describeError(err) };

@@ -30,6 +30,7 @@ async function applyOne(ctx: SyncContext, planned: PlannedApply, progress: Progr
   const force = ctx.target.settings.forceConflicts;
   let { live, diff } = planned;
   for (let attempt = 1; ; attempt++) {
+    if (ctx.signal?.aborted) throw new ReconcilerException('busy', 'the service is shutting down; the sync resumes at the next start', undefined, 'waiting');
     try {
       const { object, created } = await ctx.kube.applyWithStatus(diff.patched, { force });
       await ctx.recorder.recordApplied({
