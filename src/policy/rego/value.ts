@@ -6,8 +6,10 @@
  * only string keys are plain null-prototype objects, so the common path is the plain one.
  */
 import { BigNum, compareNumbers, numberKey } from './number';
+import { SetValue } from './value-set';
 
 export { BigNum } from './number';
+export { SetValue } from './value-set';
 
 export interface PlainObject {
   readonly [key: string]: Value;
@@ -98,7 +100,11 @@ function structKeyOf(v: Value, depth: number): string {
     case Kind.Arr:
       return `[${(v as ArrayValue).map((x) => structKey(x, depth + 1)).join(',')}]`;
     case Kind.Set:
-      return `<${(v as SetValue).sortedKeys(depth).join(',')}>`;
+      return `<${(v as SetValue)
+        .values()
+        .map((x) => structKey(x, depth + 1))
+        .sort()
+        .join(',')}>`;
     default: {
       const parts: string[] = [];
       for (const [k, x] of sortedEntries(v as PlainObject | ObjectValue)) parts.push(`${structKey(k, depth + 1)}:${structKey(x, depth + 1)}`);
@@ -109,113 +115,6 @@ function structKeyOf(v: Value, depth: number): string {
 
 /** Depth past which values are refused rather than walked (protects the JS stack). */
 export const MAX_DEPTH = 2000;
-
-/**
- * A set. Strings and JS numbers are kept in Maps keyed by themselves; other members in buckets by
- * a structural hash (cached per composite value), compared with equal() on collision.
- */
-export class SetValue {
-  private readonly strs = new Map<string, string>();
-  private readonly nums = new Map<number, number>();
-  private readonly others = new Map<number, Value[]>();
-  private count = 0;
-  private sorted?: Value[];
-  static of(values: Iterable<Value>): SetValue {
-    const s = new SetValue();
-    for (const v of values) s.add(v);
-    return s;
-  }
-  get size(): number {
-    return this.count;
-  }
-  /** Adds v; returns false when it was already there. Only for sets still being built. */
-  add(v: Value): boolean {
-    if (typeof v === 'string') {
-      if (this.strs.has(v)) return false;
-      this.strs.set(v, v);
-    } else if (typeof v === 'number') {
-      const n = v === 0 ? 0 : v;
-      if (this.nums.has(n)) return false;
-      this.nums.set(n, n);
-    } else {
-      const h = hashOf(v, 0);
-      const bucket = this.others.get(h);
-      if (bucket) {
-        for (const x of bucket) if (equal(x, v)) return false;
-        bucket.push(v);
-      } else this.others.set(h, [v]);
-    }
-    this.count++;
-    this.sorted = undefined;
-    return true;
-  }
-  has(v: Value): boolean {
-    if (typeof v === 'string') return this.strs.has(v);
-    if (typeof v === 'number') return this.nums.has(v === 0 ? 0 : v);
-    const bucket = this.others.get(hashOf(v, 0));
-    if (!bucket) return false;
-    for (const x of bucket) if (equal(x, v)) return true;
-    return false;
-  }
-  values(): Value[] {
-    const out: Value[] = [...this.strs.values(), ...this.nums.values()];
-    for (const b of this.others.values()) for (const x of b) out.push(x);
-    return out;
-  }
-  /** Members in OPA's order (what iteration, output and sort() see). */
-  sortedValues(): Value[] {
-    if (!this.sorted) this.sorted = [...this.values()].sort(compare);
-    return this.sorted;
-  }
-  sortedKeys(depth: number): string[] {
-    return [...this.values()].map((v) => structKey(v, depth + 1)).sort();
-  }
-}
-
-const hashCache = new WeakMap<object, number>();
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h | 0;
-}
-
-/** Structural hash: equal values (1 and 1.0 included) hash alike. */
-export function hashOf(v: Value, depth: number): number {
-  switch (typeof v) {
-    case 'string':
-      return hashString(v);
-    case 'number':
-      return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? v | 0 : hashString(numberKey(v));
-    case 'boolean':
-      return v ? 0x51ed27 : 0x2f6a41;
-    default:
-      break;
-  }
-  if (v === null) return 0x1b873593;
-  let h = hashCache.get(v);
-  if (h !== undefined) return h;
-  if (depth > MAX_DEPTH) throw new RangeError('value nested too deeply');
-  if (v instanceof BigNum) h = hashString(numberKey(v));
-  else if (Array.isArray(v)) {
-    h = 0x3c6ef372;
-    for (const x of v) h = (Math.imul(h, 31) + hashOf(x, depth + 1)) | 0;
-  } else if (v instanceof SetValue) {
-    h = 0x7a3e5f1;
-    for (const x of v.values()) h = (h + hashOf(x, depth + 1)) | 0;
-  } else {
-    h = 0x6b43a9b5;
-    // Order-independent combination: no need to sort the keys.
-    if (v instanceof ObjectValue) {
-      for (const [k, x] of v.sortedEntries()) h = (h + (Math.imul(hashOf(k, depth + 1), 0x9e3779b1) ^ hashOf(x, depth + 1))) | 0;
-    } else {
-      const o = v as PlainObject;
-      for (const k of Object.keys(o)) h = (h + (Math.imul(hashString(k), 0x9e3779b1) ^ hashOf(o[k], depth + 1))) | 0;
-    }
-  }
-  hashCache.set(v, h);
-  return h;
-}
 
 /** An object with at least one key that is not a string. */
 export class ObjectValue {
@@ -234,6 +133,11 @@ export class ObjectValue {
   sortedEntries(): [Value, Value][] {
     if (!this.sorted) this.sorted = [...this.map.values()].sort((a, b) => compare(a[0], b[0]));
     return this.sorted;
+  }
+  /** Entries in insertion order until f returns true; returns whether it stopped. */
+  each(f: (k: Value, v: Value) => boolean): boolean {
+    for (const [k, v] of this.map.values()) if (f(k, v)) return true;
+    return false;
   }
 }
 

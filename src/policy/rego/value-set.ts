@@ -1,0 +1,162 @@
+/**
+ * Sets. Strings and JS numbers are kept in Maps keyed by themselves; other members in buckets by
+ * a structural hash of their top levels (SHALLOW levels), compared with equal() in a bucket. A
+ * bucket that fills up (members alike near the top and different deeper down, whether by chance
+ * or crafted) is split by a hash of the whole value, so adding stays fast in every case.
+ */
+import { BigNum, numberKey } from './number';
+import { MAX_DEPTH, ObjectValue, compare, equal, type PlainObject, type Value } from './value';
+
+/** Levels of a composite member hashed before a collision makes the whole value count. */
+const SHALLOW = 3;
+/** Members a shallow bucket holds before it is split by full hashes. */
+const BUCKET = 8;
+
+/** A bucket split by the hash of whole values. */
+class DeepBucket {
+  readonly byHash = new Map<number, Value[]>();
+  add(v: Value): boolean {
+    const h = shapeHash(v, MAX_DEPTH, 0);
+    const list = this.byHash.get(h);
+    if (!list) {
+      this.byHash.set(h, [v]);
+      return true;
+    }
+    for (const x of list) if (equal(x, v)) return false;
+    list.push(v);
+    return true;
+  }
+  has(v: Value): boolean {
+    const list = this.byHash.get(shapeHash(v, MAX_DEPTH, 0));
+    if (!list) return false;
+    for (const x of list) if (equal(x, v)) return true;
+    return false;
+  }
+}
+
+export class SetValue {
+  private readonly strs = new Set<string>();
+  private readonly nums = new Set<number>();
+  private readonly others = new Map<number, Value[] | DeepBucket>();
+  private count = 0;
+  private sorted?: Value[];
+  static of(values: Iterable<Value>): SetValue {
+    const s = new SetValue();
+    for (const v of values) s.add(v);
+    return s;
+  }
+  get size(): number {
+    return this.count;
+  }
+  /** Adds v; returns false when it was already there. Only for sets still being built. */
+  add(v: Value): boolean {
+    if (typeof v === 'string') {
+      if (this.strs.has(v)) return false;
+      this.strs.add(v);
+    } else if (typeof v === 'number') {
+      const n = v === 0 ? 0 : v;
+      if (this.nums.has(n)) return false;
+      this.nums.add(n);
+    } else if (!this.addOther(v)) return false;
+    this.count++;
+    this.sorted = undefined;
+    return true;
+  }
+  private addOther(v: Value): boolean {
+    const h = shapeHash(v, SHALLOW, 0);
+    const bucket = this.others.get(h);
+    if (!bucket) {
+      this.others.set(h, [v]);
+      return true;
+    }
+    if (bucket instanceof DeepBucket) return bucket.add(v);
+    for (const x of bucket) if (equal(x, v)) return false;
+    if (bucket.length < BUCKET) {
+      bucket.push(v);
+      return true;
+    }
+    const deep = new DeepBucket();
+    for (const x of bucket) deep.add(x);
+    deep.add(v);
+    this.others.set(h, deep);
+    return true;
+  }
+  has(v: Value): boolean {
+    if (typeof v === 'string') return this.strs.has(v);
+    if (typeof v === 'number') return this.nums.has(v === 0 ? 0 : v);
+    const bucket = this.others.get(shapeHash(v, SHALLOW, 0));
+    if (!bucket) return false;
+    if (bucket instanceof DeepBucket) return bucket.has(v);
+    for (const x of bucket) if (equal(x, v)) return true;
+    return false;
+  }
+  /** Members in no particular order until f returns true; returns whether it stopped. */
+  each(f: (v: Value) => boolean): boolean {
+    for (const s of this.strs) if (f(s)) return true;
+    for (const n of this.nums) if (f(n)) return true;
+    for (const b of this.others.values()) {
+      if (b instanceof DeepBucket) {
+        for (const list of b.byHash.values()) for (const x of list) if (f(x)) return true;
+      } else for (const x of b) if (f(x)) return true;
+    }
+    return false;
+  }
+  /** Members in no particular order. */
+  values(): Value[] {
+    const out: Value[] = [];
+    this.each((v) => (out.push(v), false));
+    return out;
+  }
+  /** Members in OPA's order (what iteration, output and sort() see). */
+  sortedValues(): Value[] {
+    if (!this.sorted) this.sorted = this.values().sort(compare);
+    return this.sorted;
+  }
+}
+
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h | 0;
+}
+
+/**
+ * Structural hash of v down to `levels` levels of nesting (below, a composite counts by its
+ * kind): equal values (1 and 1.0, objects whatever their key order, sets) hash alike.
+ */
+function shapeHash(v: Value, levels: number, depth: number): number {
+  switch (typeof v) {
+    case 'string':
+      return hashString(v);
+    case 'number':
+      return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? v | 0 : hashString(numberKey(v));
+    case 'boolean':
+      return v ? 0x51ed27 : 0x2f6a41;
+    default:
+      break;
+  }
+  if (v === null) return 0x1b873593;
+  if (v instanceof BigNum) return hashString(numberKey(v));
+  if (depth > MAX_DEPTH) throw new RangeError('value nested too deeply');
+  const deeper = levels > 0;
+  if (Array.isArray(v)) {
+    let h = (0x3c6ef372 + v.length) | 0;
+    if (deeper) for (let i = 0; i < v.length; i++) h = (Math.imul(h, 31) + shapeHash(v[i], levels - 1, depth + 1)) | 0;
+    return h;
+  }
+  if (v instanceof SetValue) {
+    let h = (0x7a3e5f1 + v.size) | 0;
+    if (deeper) v.each((x) => ((h = (h + shapeHash(x, levels - 1, depth + 1)) | 0), false));
+    return h;
+  }
+  let h = 0x6b43a9b5;
+  if (!deeper) return h;
+  // Order-independent combination: no need to sort the keys.
+  if (v instanceof ObjectValue) {
+    v.each((k, x) => ((h = (h + (Math.imul(shapeHash(k, levels - 1, depth + 1), 0x9e3779b1) ^ shapeHash(x, levels - 1, depth + 1))) | 0), false));
+  } else {
+    const o = v as PlainObject;
+    for (const k of Object.keys(o)) h = (h + (Math.imul(hashString(k), 0x9e3779b1) ^ shapeHash(o[k], levels - 1, depth + 1))) | 0;
+  }
+  return h;
+}
