@@ -8,35 +8,40 @@ import { MAX_DEPTH, ObjectValue, SetValue, isPlainObject, sortedEntries, type Va
 
 /** Checks that x is JSON-shaped (finite numbers, plain objects) and not nested too deeply. */
 export function checkJson(x: unknown, what: string): Value {
-  const stack: [unknown, number][] = [[x, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (depth > MAX_DEPTH) throw new RegoError('eval_internal_error', `${what} is nested deeper than ${MAX_DEPTH} levels`);
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-        continue;
-      case 'number':
-        if (!Number.isFinite(v)) throw new RegoError('eval_internal_error', `${what} holds a number that is not finite`);
-        continue;
-      case 'object':
-        if (v === null || v instanceof BigNum) continue;
-        if (Array.isArray(v)) {
-          for (const e of v) stack.push([e, depth + 1]);
-          continue;
-        }
-        if (v instanceof SetValue || v instanceof ObjectValue) continue;
-        {
-          const proto = Object.getPrototypeOf(v);
-          if (proto !== Object.prototype && proto !== null) throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON`);
-          for (const k of Object.keys(v)) stack.push([(v as Record<string, unknown>)[k], depth + 1]);
-        }
-        continue;
-      default:
-        throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON (${typeof v})`);
-    }
-  }
+  checkValue(x, what, 0);
   return x as Value;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+const LIMIT = MAX_DEPTH;
+
+function checkValue(v: unknown, what: string, depth: number): void {
+  if (depth > LIMIT) throw new RegoError('eval_internal_error', `${what} is nested deeper than ${MAX_DEPTH} levels`);
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(v)) throw new RegoError('eval_internal_error', `${what} holds a number that is not finite`);
+      return;
+    case 'object': {
+      if (v === null) return;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) checkValue(v[i], what, depth + 1);
+        return;
+      }
+      const proto: unknown = Object.getPrototypeOf(v);
+      if (proto === Object.prototype || proto === null) {
+        // for…in does not allocate the key list; own keys only (Object.prototype may be extended).
+        for (const k in v) if (hasOwn.call(v, k)) checkValue((v as Record<string, unknown>)[k], what, depth + 1);
+        return;
+      }
+      if (v instanceof BigNum || v instanceof SetValue || v instanceof ObjectValue) return;
+      throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON`);
+    }
+    default:
+      throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON (${typeof v})`);
+  }
 }
 
 function keyText(k: Value): string {
