@@ -38,6 +38,26 @@ export function forEachEntry(v: Value, f: (key: Value, value: Value) => boolean)
   return false;
 }
 
+/**
+ * forEachEntry in no particular order (sets and objects as they were built): for enumerations
+ * that run to the end into an order-free result, where OPA's order cannot be observed.
+ */
+export function forEachEntryAnyOrder(v: Value, f: (key: Value, value: Value) => boolean): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (f(i, v[i])) return true;
+    return false;
+  }
+  if (v instanceof SetValue) return v.each((x) => f(x, x));
+  if (v instanceof ObjectValue) return v.each(f);
+  if (isPlainObject(v)) {
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) if (f(keys[i], v[keys[i]])) return true;
+    return false;
+  }
+  return false;
+}
+
 export function isCollection(v: Value): boolean {
   return v !== null && typeof v === 'object' && (Array.isArray(v) || v instanceof SetValue || v instanceof ObjectValue || isPlainObject(v));
 }

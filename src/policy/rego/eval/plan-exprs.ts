@@ -1,7 +1,7 @@
 /** Plans of expressions: a term's truth, unification, calls with an output, `some … in`, `every`. */
 import type { EveryExpr, SomeInExpr, Term } from '../ast';
 import type { ArrayValue, Value } from '../value';
-import { forEachEntry, isCollection } from './collections';
+import { forEachEntry, forEachEntryAnyOrder, isCollection } from './collections';
 import type { Evaluator, Frame, K } from './evaluator';
 import { planCall } from './plan-terms';
 import { DONE, STOP, evaluable, withSlots, type Match, type Planner, type Slots, type Step, type TermPlan } from './plan';
@@ -95,8 +95,9 @@ function elementMatch(p: Planner, key: Term | undefined, value: Term, bound: Slo
 export function planSomeIn(p: Planner, e: SomeInExpr, bound: Slots, next: Step): Step {
   const domain = p.term(e.domain, bound);
   const match = elementMatch(p, e.key, e.value, withSlots(bound, e.domain), next);
+  const anyOrder = p.unordered;
   const iterate = (ev: Evaluator, f: Frame, dv: Value, k: K): boolean =>
-    entries(dv, (kv, vv) => {
+    (anyOrder && ev.mocks.size === 0 ? forEachEntryAnyOrder : entries)(dv, (kv, vv) => {
       ev.tick();
       return match(ev, f, kv, vv, k);
     });
@@ -118,7 +119,8 @@ export function planSomeIn(p: Planner, e: SomeInExpr, bound: Slots, next: Step):
 export function planEvery(p: Planner, e: EveryExpr, bound: Slots, next: Step): Step {
   const domain = p.term(e.domain, bound).gen;
   const inner = withSlots(bound, e.domain, e.key, e.value);
-  const body = p.body(e.body, inner, DONE);
+  // Each element's body stops at its first solution, and `every` at the first failure.
+  const body = p.inOrder(false, () => p.body(e.body, inner, DONE));
   const match = elementMatch(p, e.key, e.value, withSlots(bound, e.domain), body);
   return (ev, f, k) => {
     ev.tick();

@@ -1,5 +1,7 @@
 /** Plans of rules, made on first use and kept with the compiled policy (never per evaluation). */
-import type { CompiledRule } from '../compile/rule-tree';
+import type { Term } from '../ast';
+import type { CompiledRule, RuleNode } from '../compile/rule-tree';
+import { allNodes, rulesOf, visitRule } from '../compile/walk';
 import type { ArrayValue, Value } from '../value';
 import type { Evaluator, Frame } from './evaluator';
 import { DONE, Planner, boundAfter, slotsOf, withSlots, type Slots, type Step, type TermPlan } from './plan';
@@ -25,7 +27,30 @@ export function planOf(ev: Evaluator, rule: CompiledRule): RulePlan {
 }
 
 function planRule(rule: CompiledRule, ev: Evaluator): RulePlan {
-  const p = new Planner(rule.frameSize, ev.functions);
+  const p = new Planner(rule.frameSize, ev.functions, printsOrTraces(ev.root));
+  // Sets, objects and complete values with a variable head see every solution: their order
+  // cannot be observed. A constant head or function value stops at the first solution.
+  return p.inOrder(rule.kind === 'multi' || rule.kind === 'object' || !rule.constant, () => planClauses(p, rule));
+}
+
+const printing = new WeakMap<RuleNode, boolean>();
+
+/** Whether any rule of the policy calls (or mocks with) print or trace. */
+function printsOrTraces(root: RuleNode): boolean {
+  let r = printing.get(root);
+  if (r === undefined) {
+    let found = false;
+    const visit = (t: Term) => {
+      if (t.type === 'call' && (t.op === 'print' || t.op === 'trace')) found = true;
+    };
+    for (const n of allNodes(root)) for (const rule of rulesOf(n)) visitRule(rule, visit);
+    r = found;
+    printing.set(root, r);
+  }
+  return r;
+}
+
+function planClauses(p: Planner, rule: CompiledRule): RulePlan {
   const args = new Set<number>();
   for (const a of rule.args) slotsOf(a, args);
   let body = p.body(rule.body, args, DONE);

@@ -3,7 +3,7 @@ import type { ArrayCompTerm, ArrayTerm, CallTerm, ObjectCompTerm, ObjectTerm, Re
 import { getBuiltin, type Builtin } from '../builtins/registry';
 import { RegoError, type Location } from '../errors';
 import { ObjectBuilder, SetValue, equal, type Value } from '../value';
-import { forEachEntry, lookup } from './collections';
+import { forEachEntry, forEachEntryAnyOrder, lookup } from './collections';
 import { dataGet } from './plan-data';
 import type { Evaluator, Frame, KV } from './evaluator';
 import { DONE, boundAfter, direct, evaluable, generic, unbound, type Planner, type Slots, type TermPlan, type ValFn } from './plan';
@@ -46,8 +46,10 @@ function walkKeys(ev: Evaluator, f: Frame, v: Value, keys: PathKey[], from: numb
   return cur;
 }
 
+type Loop = typeof forEachEntry;
+
 /** Every value reached from v by keys, binding the variables that iterate. */
-function walkGen(ev: Evaluator, f: Frame, v: Value, keys: PathKey[], from: number, k: KV): boolean {
+function walkGen(ev: Evaluator, f: Frame, v: Value, keys: PathKey[], from: number, loop: Loop, k: KV): boolean {
   let cur: Value | undefined = v;
   for (let i = from; i < keys.length; i++) {
     const key = keys[i];
@@ -62,10 +64,10 @@ function walkGen(ev: Evaluator, f: Frame, v: Value, keys: PathKey[], from: numbe
         const slot = key.slot;
         const next = i + 1;
         try {
-          return forEachEntry(cur as Value, (kv, xv) => {
+          return loop(cur as Value, (kv, xv) => {
             ev.tick();
             f[slot] = kv;
-            return walkGen(ev, f, xv, keys, next, k);
+            return walkGen(ev, f, xv, keys, next, loop, k);
           });
         } finally {
           f[slot] = undefined;
@@ -98,10 +100,12 @@ export function planRef(p: Planner, t: RefTerm, bound: Slots): TermPlan {
   const headVal = p.term(head, bound).val;
   if (!headVal) return generic(t);
   if (iterates) {
+    const anyOrder = p.unordered;
     return {
       gen: (ev, f, k) => {
         const v = headVal(ev, f);
-        return v === undefined ? false : walkGen(ev, f, v, keys, 0, k);
+        // Under `with` a mock may print: keep OPA's order there.
+        return v === undefined ? false : walkGen(ev, f, v, keys, 0, anyOrder && ev.mocks.size === 0 ? forEachEntryAnyOrder : forEachEntry, k);
       },
     };
   }
@@ -224,6 +228,10 @@ export function planCall(p: Planner, t: CallTerm, n: number, bound: Slots): Term
 }
 
 export function planComprehension(p: Planner, t: ArrayCompTerm | SetCompTerm | ObjectCompTerm, bound: Slots): TermPlan {
+  return p.inOrder(t.type !== 'arraycomp', () => comprehension(p, t, bound));
+}
+
+function comprehension(p: Planner, t: ArrayCompTerm | SetCompTerm | ObjectCompTerm, bound: Slots): TermPlan {
   const body = p.body(t.body, bound, DONE);
   const inner = boundAfter(t.body, bound);
   if (t.type === 'objectcomp') {

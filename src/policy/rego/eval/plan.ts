@@ -128,10 +128,32 @@ export function evaluable(t: Term, bound: Slots): boolean {
 
 /** Compiles bodies and terms of one frame; temporaries get slots after the frame's variables. */
 export class Planner {
+  /**
+   * Iterations of the code being planned may ignore OPA's order: the enumeration runs to its end
+   * into an order-free result (a set, an object, a complete value), so no result can tell.
+   */
+  unordered = false;
+
   constructor(
     public size: number,
     private readonly functions: ReadonlyMap<string, RuleNode>,
+    /** The policy prints or traces: enumeration order is observable everywhere. */
+    private readonly ordered: boolean,
   ) {}
+
+  /**
+   * Plans with f under an iteration order (see `unordered`; iterations still keep OPA's order
+   * at run time when a `with` mock is active, as a mock may print), then restores the current one.
+   */
+  inOrder<T>(unordered: boolean, f: () => T): T {
+    const saved = this.unordered;
+    this.unordered = unordered && !this.ordered;
+    try {
+      return f();
+    } finally {
+      this.unordered = saved;
+    }
+  }
 
   /** Number of inputs of a function or builtin (as Evaluator.arityOf). */
   arity(op: string): number | undefined {
@@ -157,7 +179,9 @@ export class Planner {
   }
 
   expr(e: Expr, bound: Slots, next: Step): Step {
-    const positive = e.withs.length > 0 ? undefined : this.positive(e, bound, e.negated ? DONE : next);
+    if (e.withs.length > 0) return (ev, f, k) => ev.evalExpr(e, f, () => next(ev, f, k));
+    // A negation stops at its first solution: which one comes first must be OPA's.
+    const positive = e.negated ? this.inOrder(false, () => this.positive(e, bound, DONE)) : this.positive(e, bound, next);
     if (!positive) return (ev, f, k) => ev.evalExpr(e, f, () => next(ev, f, k));
     if (!e.negated) return positive;
     return (ev, f, k) => {
