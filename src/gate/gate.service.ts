@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import type { RepositoryConfig } from '../config/gitseal-file';
 import { LedgerService } from '../ledger/ledger.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { PolicyService } from '../policy/policy.service';
 import { GitObjectReader } from '../source/git-object-reader';
 import type { RepositoryFetched } from '../source/source.events';
@@ -54,6 +55,7 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly source: SourceService,
     private readonly trust: TrustService,
     private readonly policies: PolicyService,
+    private readonly metrics: MetricsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.events.setMaxListeners(0);
@@ -105,6 +107,7 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
     const summary: DecideSummary = { repositoryId, head, anchor, decided: 0, recorded: 0, allowed: 0, blocked: 0 };
     if (!head) return summary;
     const reader = new GitObjectReader(mirror.path);
+    const timer = this.metrics.gateRunDuration.startTimer({ repository: repositoryId });
     try {
       const trust = await this.trust.refresh();
       const { engine } = this.policies.current();
@@ -116,7 +119,10 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
       for (const d of decisions) {
         const before = existing.get(d.sha);
         const gateSeq = before && before.evidence.fingerprint === decisionFingerprint(d) ? before.gateSeq : await this.record(repositoryId, d, trigger);
-        if (!before || before.gateSeq !== gateSeq) summary.recorded++;
+        if (!before || before.gateSeq !== gateSeq) {
+          summary.recorded++;
+          this.metrics.gateDecisions.inc({ repository: repositoryId, decision: d.decision });
+        }
         if (d.decision === 'allow') {
           summary.allowed++;
           newest = { sha: d.sha, gateSeq };
@@ -137,6 +143,7 @@ export class GateService implements OnApplicationBootstrap, OnApplicationShutdow
       this.logger.log(`${repositoryId}: decided ${summary.decided} commit(s) up to ${head.slice(0, 12)}: ${summary.allowed} allowed, ${summary.blocked} blocked, ${summary.recorded} recorded`);
       return summary;
     } finally {
+      timer();
       await reader.close();
     }
   }

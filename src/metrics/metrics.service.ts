@@ -53,6 +53,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly gateDecisions = new Counter({
+    name: 'gitseal_gate_decisions_recorded_total',
+    help: 'Gate decisions recorded (new or changed), by repository and decision',
+    labelNames: ['repository', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  readonly gateRunDuration = new Histogram({
+    name: 'gitseal_gate_run_duration_seconds',
+    help: 'Time to decide the new commits of a repository after a fetch',
+    labelNames: ['repository'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
   readonly sourceFetches = new Counter({
     name: 'gitseal_source_fetches_total',
     help: 'Fetches of configured repositories, by result (changed, unchanged, failed)',
