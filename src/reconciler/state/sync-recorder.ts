@@ -53,8 +53,12 @@ function objectFields(o: ObjectIdentity) {
  * returns (group commit), then the inventory row: the ledger never misses an object the
  * inventory has, and a restart repairs the other direction from the cluster.
  */
+/** Inventory rows are written in batches of this size (a resumed sync repairs rows a crash lost). */
+const INVENTORY_BATCH = 250;
+
 export class SyncRecorder {
   private readonly applied: GroupCommit<AppliedRecord, number>;
+  private inventoryRows: InventoryRow[] = [];
 
   constructor(
     private readonly ledger: LedgerWriter,
@@ -112,16 +116,26 @@ export class SyncRecorder {
       appliedSeq: seqs[i],
       appliedAt: at,
     }));
-    await this.store.upsertInventory(this.targetId, rows);
+    this.inventoryRows.push(...rows);
+    if (this.inventoryRows.length >= INVENTORY_BATCH) await this.flushInventory();
     return seqs;
   }
 
+  /** Writes the inventory rows of the objects recorded so far. */
+  async flushInventory(): Promise<void> {
+    const rows = this.inventoryRows;
+    this.inventoryRows = [];
+    if (rows.length > 0) await this.store.upsertInventory(this.targetId, rows);
+  }
+
   /** Inventory rows of objects that needed no apply (no ledger entry: nothing changed in the cluster). */
-  refreshInventory(rows: InventoryRow[]): Promise<void> {
-    return this.store.upsertInventory(this.targetId, rows);
+  async refreshInventory(rows: InventoryRow[]): Promise<void> {
+    await this.flushInventory();
+    await this.store.upsertInventory(this.targetId, rows);
   }
 
   async pruned(input: ObjectIdentity & { syncSeq: number; commit: string; uid: string | null; alreadyGone: boolean }): Promise<number> {
+    await this.flushInventory();
     const seq = await this.append({
       type: 'resource.pruned',
       commit: input.commit,

@@ -15,6 +15,8 @@ export interface Progress {
 }
 
 export const APPLY_CONCURRENCY = 8;
+/** Applies may run ahead of their ledger records by at most this many objects. */
+const MAX_UNRECORDED = 64;
 /** A 409 on apply (the object changed under us) is retried this many times, re-reading it first. */
 export const MAX_APPLY_ATTEMPTS = 4;
 const CRD_ESTABLISH_TIMEOUT_MS = 30_000;
@@ -25,7 +27,41 @@ function taken(changes: readonly FieldChange[]): Array<{ path: string; from: str
     .filter((t) => t.from.length > 0);
 }
 
-async function applyOne(ctx: SyncContext, planned: PlannedApply, progress: Progress): Promise<void> {
+/**
+ * Ledger records of applied objects: each is submitted the moment its apply returns and written
+ * by group commit while the next applies go out; a failed write stops the sync.
+ */
+class Records {
+  private readonly pending = new Set<Promise<unknown>>();
+  private failure: { err: unknown } | undefined;
+
+  check(): void {
+    if (this.failure) throw this.failure.err;
+  }
+
+  async add(p: Promise<unknown>): Promise<void> {
+    const tracked: Promise<unknown> = p.then(
+      (): void => {
+        this.pending.delete(tracked);
+      },
+      (err: unknown): void => {
+        this.pending.delete(tracked);
+        this.failure ??= { err };
+      },
+    );
+    this.pending.add(tracked);
+    while (this.pending.size >= MAX_UNRECORDED) await Promise.race(this.pending);
+    this.check();
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all(this.pending);
+    this.check();
+  }
+}
+
+async function applyOne(ctx: SyncContext, planned: PlannedApply, progress: Progress, records: Records): Promise<void> {
+  records.check();
   const { desired } = planned;
   const force = ctx.target.settings.forceConflicts;
   let { live, diff } = planned;
@@ -33,7 +69,8 @@ async function applyOne(ctx: SyncContext, planned: PlannedApply, progress: Progr
     if (ctx.signal?.aborted) throw new ReconcilerException('busy', 'the service is shutting down; the sync resumes at the next start', undefined, 'waiting');
     try {
       const { object, created } = await ctx.kube.applyWithStatus(diff.patched, { force });
-      await ctx.recorder.recordApplied({
+      progress.applied++;
+      await records.add(ctx.recorder.recordApplied({
         key: desired.key,
         apiVersion: desired.apiVersion,
         syncSeq: ctx.syncSeq,
@@ -43,8 +80,7 @@ async function applyOne(ctx: SyncContext, planned: PlannedApply, progress: Progr
         changes: diff.changes,
         result: object,
         tookOwnership: force ? taken(diff.changes) : [],
-      });
-      progress.applied++;
+      }));
       return;
     } catch (err) {
       if (!isApiCode(err, 'kube-conflict') || attempt >= MAX_APPLY_ATTEMPTS) throw err;
@@ -83,10 +119,16 @@ async function waitForCrds(ctx: SyncContext, crds: readonly PlannedApply[]): Pro
  */
 export async function applyStep(ctx: SyncContext, planned: readonly PlannedApply[], progress: Progress): Promise<void> {
   const ranks = [...new Set(planned.map((p) => kindRank(p.desired.key.kind)))].sort((a, b) => a - b);
-  for (const rank of ranks) {
-    const group = planned.filter((p) => kindRank(p.desired.key.kind) === rank);
-    await eachLimit(group, APPLY_CONCURRENCY, (p) => applyOne(ctx, p, progress));
-    const crds = group.filter((p) => p.desired.key.kind === 'CustomResourceDefinition' && p.desired.key.group === 'apiextensions.k8s.io');
-    if (crds.length > 0) await waitForCrds(ctx, crds);
+  const records = new Records();
+  try {
+    for (const rank of ranks) {
+      const group = planned.filter((p) => kindRank(p.desired.key.kind) === rank);
+      await eachLimit(group, APPLY_CONCURRENCY, (p) => applyOne(ctx, p, progress, records));
+      const crds = group.filter((p) => p.desired.key.kind === 'CustomResourceDefinition' && p.desired.key.group === 'apiextensions.k8s.io');
+      if (crds.length > 0) await waitForCrds(ctx, crds);
+    }
+  } finally {
+    // Whatever happened, every apply that returned is recorded before the step ends.
+    await records.settle().finally(() => ctx.recorder.flushInventory());
   }
 }

@@ -4,6 +4,7 @@ import { DomainException } from '../../common/domain.exception';
 import type { AllowedCommit } from '../gate-reader';
 import type { KubeAdapter } from '../kube/kube.adapter';
 import { MANIFEST_EXTENSIONS, MAX_MANIFEST_FILE_BYTES, parseManifestFile, type ManifestDocument } from '../render/manifest-parser';
+import { parseCache } from '../render/parse-cache';
 import { renderDesired, type DesiredObject, type Scope } from '../render/render';
 import { ReconcilerException } from '../reconciler.exception';
 import type { Target } from '../target';
@@ -35,7 +36,13 @@ export async function readManifests(allowed: AllowedCommit, target: Target): Pro
   } finally {
     await reader.close();
   }
-  return manifestFiles(files).flatMap((f) => parseManifestFile(f.path, f.content as Buffer));
+  return manifestFiles(files).flatMap((f) => {
+    const cached = parseCache.get(f.sha, f.path);
+    if (cached) return cached;
+    const docs = parseManifestFile(f.path, f.content as Buffer);
+    parseCache.set(f.sha, f.path, docs, (f.content as Buffer).length);
+    return docs;
+  });
 }
 
 /** Desired objects of an allowed commit, scoped through the cluster's discovery. */
