@@ -144,27 +144,56 @@ function formatOne(spec: Spec, a: Arg): string {
   }
 }
 
+/** A format as literal text and verb specs (%% already turned into text). */
+type Part = string | Spec;
+
+const formats = new Map<string, Part[]>();
+/** Parsed formats kept (policies use a handful, each on every decision). */
+const MAX_FORMATS = 512;
+
+function parseFormat(format: string): Part[] {
+  let parts = formats.get(format);
+  if (parts) return parts;
+  parts = [];
+  const re = /%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g;
+  let last = 0;
+  let text = '';
+  for (let m = re.exec(format); m; m = re.exec(format)) {
+    text += format.slice(last, m.index);
+    last = re.lastIndex;
+    if (m[4] === '%') {
+      text += '%';
+      continue;
+    }
+    if (text) parts.push(text);
+    text = '';
+    parts.push({ flags: m[1], width: m[2] ? Number(m[2]) : undefined, prec: m[3] !== undefined ? Number(m[3]) : undefined, verb: m[4] });
+  }
+  text += format.slice(last);
+  if (text) parts.push(text);
+  if (formats.size >= MAX_FORMATS) formats.clear();
+  formats.set(format, parts);
+  return parts;
+}
+
 export function sprintf(format: string, values: readonly Value[]): string {
   let out = '';
   let argi = 0;
-  const re = /%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g;
-  let last = 0;
-  for (let m = re.exec(format); m; m = re.exec(format)) {
-    out += format.slice(last, m.index);
-    last = re.lastIndex;
-    const spec: Spec = { flags: m[1], width: m[2] ? Number(m[2]) : undefined, prec: m[3] !== undefined ? Number(m[3]) : undefined, verb: m[4] };
-    if (spec.verb === '%') {
-      out += '%';
+  for (const part of parseFormat(format)) {
+    if (typeof part === 'string') {
+      out += part;
       continue;
     }
     if (argi >= values.length) {
-      out += `%!${spec.verb}(MISSING)`;
+      out += `%!${part.verb}(MISSING)`;
       continue;
     }
-    out += pad(formatOne(spec, toArg(values[argi++])), spec);
+    const v = values[argi++];
+    // The common case without building an Arg: a string for %s or %v, no width or precision.
+    if (typeof v === 'string' && (part.verb === 's' || part.verb === 'v') && part.width === undefined && part.prec === undefined) out += v;
+    else out += pad(formatOne(part, toArg(v)), part);
     if (out.length > MAX_STRING) throw builtinError(`result longer than ${MAX_STRING} characters`);
   }
-  out += format.slice(last);
   if (argi < values.length) out += `%!(EXTRA ${values.slice(argi).map((v) => `${goTypeName(toArg(v))}=${regoText(v)}`).join(', ')})`;
   return out;
 }

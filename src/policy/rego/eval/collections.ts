@@ -1,19 +1,26 @@
 /** Lookup and iteration over collection values, in OPA's order. */
-import { ObjectValue, SetValue, isPlainObject, sortedEntries, sortedPlainKeys, type PlainObject, type Value } from '../value';
+import { BigNum, ObjectValue, SetValue, isPlainObject, sortedEntries, sortedPlainKeys, type PlainObject, type Value } from '../value';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** v[key], or undefined. A set yields the member itself. */
 export function lookup(v: Value | undefined, key: Value): Value | undefined {
-  if (v === undefined || v === null || typeof v !== 'object') return undefined;
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (typeof key === 'string') {
+    // The common case first: a string key into a plain object.
+    if (Array.isArray(v)) return undefined;
+    if (v instanceof SetValue) return v.has(key) ? key : undefined;
+    if (v instanceof ObjectValue) return v.get(key);
+    if (v instanceof BigNum) return undefined;
+    return hasOwn.call(v, key) ? (v as PlainObject)[key] : undefined;
+  }
   if (Array.isArray(v)) {
     if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key >= v.length) return undefined;
     return v[key];
   }
   if (v instanceof SetValue) return v.has(key) ? key : undefined;
   if (v instanceof ObjectValue) return v.get(key);
-  if (typeof key !== 'string' || !isPlainObject(v)) return undefined;
-  return hasOwn.call(v, key) ? (v as PlainObject)[key] : undefined;
+  return undefined;
 }
 
 /** Calls f(key, value) for each entry until it returns true; returns whether it stopped. */
