@@ -10,6 +10,7 @@ import type { RuleNode } from '../compile/rule-tree';
 import { RegoError, type Location } from '../errors';
 import { ObjectBuilder, SetValue, equal, isObject, objectGet, objectSize, type Value } from '../value';
 import { forEachEntry, isCollection, lookup } from './collections';
+import { EvalCache } from './eval-cache';
 import { regoText } from '../builtins/sprintf';
 import { callFunction, nodeValue } from './rules';
 import { evalWith } from './with';
@@ -35,7 +36,7 @@ export interface EvalLimits {
 export class Evaluator {
   input: Value | undefined;
   base: Value;
-  cache = new Map<RuleNode, Value | null>();
+  cache = new EvalCache();
   mocks = new Map<string, Mock>();
   overrides: DataOverride[] = [];
   readonly inProgress = new Set<RuleNode>();
@@ -276,7 +277,7 @@ export class Evaluator {
       const saved = this.mocks;
       const cache = this.cache;
       this.mocks = new Map();
-      this.cache = new Map();
+      this.cache = new EvalCache();
       try {
         return this.invoke(mock.op, vals, loc);
       } finally {

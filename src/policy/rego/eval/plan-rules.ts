@@ -27,10 +27,21 @@ export function planOf(ev: Evaluator, rule: CompiledRule): RulePlan {
 }
 
 function planRule(rule: CompiledRule, ev: Evaluator): RulePlan {
-  const p = new Planner(rule.frameSize, ev.functions, printsOrTraces(ev.root));
+  const p = new Planner(rule.frameSize, ev.functions, printsOrTraces(ev.root), sitesOf(ev.root));
   // Sets, objects and complete values with a variable head see every solution: their order
   // cannot be observed. A constant head or function value stops at the first solution.
   return p.inOrder(rule.kind === 'multi' || rule.kind === 'object' || !rule.constant, () => planClauses(p, rule));
+}
+
+const sites = new WeakMap<RuleNode, { next: number }>();
+
+function sitesOf(root: RuleNode): { next: number } {
+  let s = sites.get(root);
+  if (!s) {
+    s = { next: 0 };
+    sites.set(root, s);
+  }
+  return s;
 }
 
 const printing = new WeakMap<RuleNode, boolean>();

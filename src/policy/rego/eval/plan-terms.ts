@@ -95,7 +95,17 @@ export function planRef(p: Planner, t: RefTerm, bound: Slots): TermPlan {
   const iterates = keys.some((k) => 'iter' in k && k.iter);
   if (head.type === 'var' && head.slot === undefined && head.name !== 'input') {
     if (iterates) return generic(t);
-    return direct((ev, f) => dataGet(ev, f, keys, walkKeys));
+    if (!constKeys(keys)) return direct((ev, f) => dataGet(ev, f, keys, walkKeys));
+    // A constant path has one value per evaluation (and `with`): found once, then remembered.
+    const site = p.site();
+    return direct((ev, f) => {
+      const refs = ev.cache.refs;
+      const known = refs[site];
+      if (known !== undefined) return known === null ? undefined : known;
+      const v = dataGet(ev, f, keys, walkKeys);
+      refs[site] = v === undefined ? null : v;
+      return v;
+    });
   }
   const headVal = p.term(head, bound).val;
   if (!headVal) return generic(t);

@@ -139,7 +139,14 @@ export class Planner {
     private readonly functions: ReadonlyMap<string, RuleNode>,
     /** The policy prints or traces: enumeration order is observable everywhere. */
     private readonly ordered: boolean,
+    /** Counter of reference sites, shared by the plans of one policy (see EvalCache.refs). */
+    private readonly sites: { next: number },
   ) {}
+
+  /** A new reference site of the policy. */
+  site(): number {
+    return this.sites.next++;
+  }
 
   /**
    * Plans with f under an iteration order (see `unordered`; iterations still keep OPA's order

@@ -28,11 +28,11 @@ function enter<T>(ev: Evaluator, node: RuleNode, f: () => T): T {
 /** The value of the document at node (undefined when no rule defines it). */
 export function nodeValue(ev: Evaluator, node: RuleNode, base: Value | undefined): Value | undefined {
   if (!node.virtual) return base;
-  const cached = ev.cache.get(node);
+  const cached = ev.cache.nodes.get(node);
   if (cached !== undefined) return cached === UNDEFINED ? undefined : cached;
   let v = enter(ev, node, () => (node.isLeafRule ? leafValue(ev, node) : treeValue(ev, node, base)));
   if (v !== undefined && ev.overrides.length > 0) v = applyOverrides(ev, node, v);
-  ev.cache.set(node, v === undefined ? UNDEFINED : v);
+  ev.cache.nodes.set(node, v === undefined ? UNDEFINED : v);
   return v;
 }
 

@@ -8,6 +8,7 @@ import { termName } from '../compile/resolve';
 import { RegoError } from '../errors';
 import { ObjectBuilder, isObject, sortedEntries, type Value } from '../value';
 import type { DataOverride, Evaluator, Frame, K, Mock } from './evaluator';
+import { EvalCache } from './eval-cache';
 
 
 interface Saved {
@@ -88,7 +89,7 @@ function apply(ev: Evaluator, withs: WithModifier[], vals: WithValue[]): void {
       ev.mocks.set(path.join('.'), 'fn' in val ? { op: val.fn } : { value: val.v });
     }
   }
-  ev.cache = new Map();
+  ev.cache = new EvalCache();
 }
 
 /** Evaluates e (or `inner`, for callers that need the expression's value) under e's modifiers. */
