@@ -1,43 +1,72 @@
 /**
- * Sets. Strings and JS numbers are kept in Maps keyed by themselves; other members in buckets by
- * a structural hash of their top levels (SHALLOW levels), compared with equal() in a bucket. A
- * bucket that fills up (members alike near the top and different deeper down, whether by chance
- * or crafted) is split by a hash of the whole value, so adding stays fast in every case.
+ * Sets. Strings and JS numbers are kept in Sets of themselves; other members in buckets by a
+ * structural hash of their top level, compared with equal() in a bucket. A bucket that fills up
+ * (members alike near the top and different deeper down, whether by chance or crafted) is split
+ * by a hash of more levels, and then of whole values, so adding stays fast in every case while
+ * the common case hashes little.
  */
 import { BigNum, numberKey } from './number';
-import { MAX_DEPTH, ObjectValue, compare, equal, type PlainObject, type Value } from './value';
+import { MAX_DEPTH, ObjectValue, compare, compareStrings, equal, type PlainObject, type Value } from './value';
 
-/** Levels of a composite member hashed before a collision makes the whole value count. */
-const SHALLOW = 3;
-/** Members a shallow bucket holds before it is split by full hashes. */
+/** Levels of a composite member hashed by the buckets of each tier (the last: the whole value). */
+const TIERS = [1, 3, MAX_DEPTH];
+/** Members a bucket holds before it is split by the next tier's hash. */
 const BUCKET = 8;
 
-/** A bucket split by the hash of whole values. */
-class DeepBucket {
-  readonly byHash = new Map<number, Value[]>();
-  add(v: Value): boolean {
-    const h = shapeHash(v, MAX_DEPTH, 0);
-    const list = this.byHash.get(h);
-    if (!list) {
-      this.byHash.set(h, [v]);
-      return true;
-    }
-    for (const x of list) if (equal(x, v)) return false;
-    list.push(v);
+type Bucket = Value[] | Tier;
+
+/** A bucket split by the hash of more levels of its members. */
+class Tier {
+  readonly byHash = new Map<number, Bucket>();
+  constructor(readonly tier: number) {}
+}
+
+function hashAt(v: Value, tier: number): number {
+  return shapeHash(v, TIERS[tier], 0);
+}
+
+/** Adds v to the buckets of map (hashes of `tier`); returns false when an equal member is there. */
+function addTo(map: Map<number, Bucket>, tier: number, v: Value): boolean {
+  const h = hashAt(v, tier);
+  const bucket = map.get(h);
+  if (!bucket) {
+    map.set(h, [v]);
     return true;
   }
-  has(v: Value): boolean {
-    const list = this.byHash.get(shapeHash(v, MAX_DEPTH, 0));
-    if (!list) return false;
-    for (const x of list) if (equal(x, v)) return true;
-    return false;
+  if (bucket instanceof Tier) return addTo(bucket.byHash, bucket.tier, v);
+  for (const x of bucket) if (equal(x, v)) return false;
+  if (bucket.length < BUCKET || tier + 1 === TIERS.length) {
+    bucket.push(v);
+    return true;
   }
+  const split = new Tier(tier + 1);
+  for (const x of bucket) addTo(split.byHash, split.tier, x);
+  addTo(split.byHash, split.tier, v);
+  map.set(h, split);
+  return true;
+}
+
+function hasIn(map: Map<number, Bucket>, tier: number, v: Value): boolean {
+  const bucket = map.get(hashAt(v, tier));
+  if (!bucket) return false;
+  if (bucket instanceof Tier) return hasIn(bucket.byHash, bucket.tier, v);
+  for (const x of bucket) if (equal(x, v)) return true;
+  return false;
+}
+
+function eachIn(map: Map<number, Bucket>, f: (v: Value) => boolean): boolean {
+  for (const b of map.values()) {
+    if (b instanceof Tier) {
+      if (eachIn(b.byHash, f)) return true;
+    } else for (const x of b) if (f(x)) return true;
+  }
+  return false;
 }
 
 export class SetValue {
   private readonly strs = new Set<string>();
   private readonly nums = new Set<number>();
-  private readonly others = new Map<number, Value[] | DeepBucket>();
+  private readonly others = new Map<number, Bucket>();
   private count = 0;
   private sorted?: Value[];
   static of(values: Iterable<Value>): SetValue {
@@ -57,49 +86,21 @@ export class SetValue {
       const n = v === 0 ? 0 : v;
       if (this.nums.has(n)) return false;
       this.nums.add(n);
-    } else if (!this.addOther(v)) return false;
+    } else if (!addTo(this.others, 0, v)) return false;
     this.count++;
     this.sorted = undefined;
-    return true;
-  }
-  private addOther(v: Value): boolean {
-    const h = shapeHash(v, SHALLOW, 0);
-    const bucket = this.others.get(h);
-    if (!bucket) {
-      this.others.set(h, [v]);
-      return true;
-    }
-    if (bucket instanceof DeepBucket) return bucket.add(v);
-    for (const x of bucket) if (equal(x, v)) return false;
-    if (bucket.length < BUCKET) {
-      bucket.push(v);
-      return true;
-    }
-    const deep = new DeepBucket();
-    for (const x of bucket) deep.add(x);
-    deep.add(v);
-    this.others.set(h, deep);
     return true;
   }
   has(v: Value): boolean {
     if (typeof v === 'string') return this.strs.has(v);
     if (typeof v === 'number') return this.nums.has(v === 0 ? 0 : v);
-    const bucket = this.others.get(shapeHash(v, SHALLOW, 0));
-    if (!bucket) return false;
-    if (bucket instanceof DeepBucket) return bucket.has(v);
-    for (const x of bucket) if (equal(x, v)) return true;
-    return false;
+    return hasIn(this.others, 0, v);
   }
   /** Members in no particular order until f returns true; returns whether it stopped. */
   each(f: (v: Value) => boolean): boolean {
     for (const s of this.strs) if (f(s)) return true;
     for (const n of this.nums) if (f(n)) return true;
-    for (const b of this.others.values()) {
-      if (b instanceof DeepBucket) {
-        for (const list of b.byHash.values()) for (const x of list) if (f(x)) return true;
-      } else for (const x of b) if (f(x)) return true;
-    }
-    return false;
+    return eachIn(this.others, f);
   }
   /** Members in no particular order. */
   values(): Value[] {
@@ -109,9 +110,20 @@ export class SetValue {
   }
   /** Members in OPA's order (what iteration, output and sort() see). */
   sortedValues(): Value[] {
-    if (!this.sorted) this.sorted = this.values().sort(compare);
+    if (!this.sorted) {
+      // Numbers sort before strings: sets of only these sort without compare()'s type dispatch,
+      // and strings without surrogates natively (UTF-16 order is code point order for them).
+      if (this.others.size === 0) this.sorted = [...[...this.nums].sort((a, b) => a - b), ...sortStrings([...this.strs])];
+      else this.sorted = this.values().sort(compare);
+    }
     return this.sorted;
   }
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function sortStrings(xs: string[]): string[] {
+  return xs.some((x) => SURROGATE.test(x)) ? xs.sort(compareStrings) : xs.sort();
 }
 
 function hashString(s: string): number {
