@@ -4,7 +4,8 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { ignoreFor } from './diff/ignore';
 import { detectDrift, type DriftFinding } from './drift/drift';
 import { DriftWatcher } from './drift/drift-watcher';
-import type { KubeAdapter } from './kube/kube.adapter';
+import { refOf, type KubeAdapter } from './kube/kube.adapter';
+import type { KubeObject } from './kube/kube-object';
 import { reconcile, type LoopDeps, type SyncRequest, type SyncResult } from './loop';
 import type { DesiredObject } from './render/render';
 import { classOf, codeOf, type ErrorClass } from './reconciler.exception';
@@ -31,6 +32,7 @@ interface Synced {
 const WAITING_RETRY_MS = 15_000;
 const MAX_BACKOFF_MS = 300_000;
 const DRIFT_DEBOUNCE_MS = 100;
+const FEW = 20;
 
 /** Exponential backoff with jitter: 1 s, 2 s, 4 s … 5 min, each ×[0.5, 1.5). */
 export function backoffMs(attempt: number, random = Math.random): number {
@@ -245,7 +247,7 @@ export class TargetRunner {
     if (!synced) return;
     const objects = ids ? synced.desired.filter((d) => ids.has(d.id)) : synced.desired;
     if (objects.length === 0) return;
-    const live = await readLive(this.kube, objects.map((d) => ({ apiVersion: d.apiVersion, kind: d.key.kind })));
+    const live = await this.readObjects(objects);
     const findings: DriftFinding[] = [];
     for (const d of objects) {
       const f = detectDrift(d, live.get(d.id), ignoreFor(this.target.settings.ignoreDifferences, d.key));
@@ -253,6 +255,17 @@ export class TargetRunner {
       else if (this.recorded.get(d.id) !== f.fingerprint) findings.push(f);
     }
     if (findings.length > 0) await this.drifted(synced, findings);
+  }
+
+  /** A few objects (a watch event) are read one by one; many (the interval check) by listing their kinds. */
+  private async readObjects(objects: readonly DesiredObject[]): Promise<Map<string, KubeObject>> {
+    if (objects.length > FEW) return readLive(this.kube, objects.map((d) => ({ apiVersion: d.apiVersion, kind: d.key.kind })));
+    const live = new Map<string, KubeObject>();
+    for (const d of objects) {
+      const obj = await this.kube.get(refOf(d.object));
+      if (obj) live.set(d.id, obj);
+    }
+    return live;
   }
 
   private async drifted(synced: Synced, findings: DriftFinding[]): Promise<void> {
