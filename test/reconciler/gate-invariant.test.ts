@@ -45,3 +45,31 @@ describe.each(TEST_DATABASE_KINDS)('nothing the gate did not allow is applied, b
     expect(h.gate.asked.filter((s) => s === bad).length).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe.each(TEST_DATABASE_KINDS.slice(0, 1))('hostile repository content (%s)', (kind) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await Harness.create(kind);
+  });
+  afterAll(async () => h?.close());
+
+  it('stops a sync at a symbolic link, a bad document or a duplicate, naming the file, and applies nothing', async () => {
+    const runner = await h.runner(target({ id: 'hostile', manifestPath: 'hostile', namespace: 'default' }));
+    const cases: Array<[Record<string, string | null>, RegExp]> = [
+      [{ 'hostile/ok.yaml': yaml(configMap('fine', {})), 'hostile/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n' }, /hostile\/bad\.yaml document 1: line \d+/],
+      [{ 'hostile/bad.yaml': yaml(configMap('fine', {})) }, /hostile\/ok\.yaml document 1: ConfigMap default\/fine is already defined in hostile\/bad\.yaml document 1/],
+      [{ 'hostile/bad.yaml': null }, /hostile\/passwd\.yaml: is a symbolic link/],
+    ];
+    for (const [files, message] of cases) {
+      if (message.source.includes('symbolic')) h.repo.symlink('hostile/passwd.yaml', '/etc/passwd');
+      const sha = await h.commit(files);
+      await h.gate.allow(sha);
+      h.sandbox.requests.clear();
+      await runner.reconcileNow();
+      const status = await h.store.status('hostile');
+      expect(status.lastError).toMatchObject({ class: 'stalled', message: expect.stringMatching(message) });
+      expect(h.sandbox.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    }
+    expect(h.live('ConfigMap', 'fine', 'default')).toBeUndefined();
+  });
+});

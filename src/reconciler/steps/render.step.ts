@@ -1,46 +1,60 @@
-import { readTreeFiles, type TreeFile } from '../../source/git-rev';
-import { GitObjectReader } from '../../source/git-object-reader';
 import { DomainException } from '../../common/domain.exception';
+import { GitObjectReader } from '../../source/git-object-reader';
+import { runGit } from '../../source/git-rev';
 import type { AllowedCommit } from '../gate-reader';
 import type { KubeAdapter } from '../kube/kube.adapter';
-import { MANIFEST_EXTENSIONS, MAX_MANIFEST_FILE_BYTES, parseManifestFile, type ManifestDocument } from '../render/manifest-parser';
+import { MAX_MANIFEST_FILE_BYTES, parseManifestFile, type ManifestDocument } from '../render/manifest-parser';
+import { manifestBlobs, type ManifestBlob } from '../render/manifest-tree';
 import { parseCache } from '../render/parse-cache';
 import { renderDesired, type DesiredObject, type Scope } from '../render/render';
 import { ReconcilerException } from '../reconciler.exception';
 import type { Target } from '../target';
 
-const MAX_FILES = 20_000;
-
-function manifestFiles(files: TreeFile[]): TreeFile[] {
-  const out: TreeFile[] = [];
-  for (const f of files) {
-    if (!MANIFEST_EXTENSIONS.test(f.path)) continue;
-    if (f.skipped === 'symlink') throw new ReconcilerException('invalid-manifest', `${f.path}: is a symbolic link; manifests are read from the commit's own files only`);
-    if (f.skipped === 'submodule') continue;
-    if (f.skipped === 'too-large') throw new ReconcilerException('invalid-manifest', `${f.path}: is larger than the ${MAX_MANIFEST_FILE_BYTES}-byte limit per manifest file`);
-    if (!f.content) throw new ReconcilerException('source-unreadable', `${f.path}: its blob is missing from the mirror`);
-    out.push(f);
-  }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+function unreadable(err: unknown, what: string): never {
+  if (err instanceof DomainException) throw new ReconcilerException('source-unreadable', `cannot read ${what}: ${err.message}`, undefined, err.category === 'too-large' ? 'stalled' : 'transient');
+  throw err;
 }
 
-/** Reads the manifests of an allowed commit from its mirror and parses them (no cluster involved). */
-export async function readManifests(allowed: AllowedCommit, target: Target): Promise<ManifestDocument[]> {
-  const reader = new GitObjectReader(allowed.mirrorPath, { maxObjectBytes: MAX_MANIFEST_FILE_BYTES });
-  let files: TreeFile[];
+async function listManifests(allowed: AllowedCommit, target: Target): Promise<ManifestBlob[]> {
   try {
-    files = await readTreeFiles(allowed.mirrorPath, allowed.sha, target.manifestPath, reader, { maxFiles: MAX_FILES });
+    const { stdout } = await runGit(allowed.mirrorPath, ['ls-tree', '-r', '-z', '-l', '--full-tree', allowed.sha]);
+    return manifestBlobs(stdout, target.manifestPath);
   } catch (err) {
-    if (err instanceof DomainException) throw new ReconcilerException('source-unreadable', `cannot read ${target.manifestPath || 'the tree'} at ${allowed.sha}: ${err.message}`, undefined, err.category === 'too-large' ? 'stalled' : 'transient');
-    throw err;
+    if (err instanceof ReconcilerException) throw err;
+    return unreadable(err, `the tree of ${allowed.sha}`);
+  }
+}
+
+/** Reads only the manifests not parsed before (by blob), through one git cat-file process. */
+async function readBlobs(mirrorPath: string, blobs: ManifestBlob[]): Promise<Map<string, Buffer>> {
+  const contents = new Map<string, Buffer>();
+  if (blobs.length === 0) return contents;
+  const reader = new GitObjectReader(mirrorPath, { maxObjectBytes: MAX_MANIFEST_FILE_BYTES });
+  try {
+    const objects = await reader.readMany([...new Set(blobs.map((b) => b.sha))]);
+    for (const o of objects) {
+      if (o.status !== 'ok') throw new ReconcilerException('source-unreadable', `blob ${o.sha} is ${o.status === 'missing' ? 'missing from the mirror' : 'too large'}`);
+      contents.set(o.sha, o.data);
+    }
+  } catch (err) {
+    if (err instanceof ReconcilerException) throw err;
+    unreadable(err, 'the manifest files');
   } finally {
     await reader.close();
   }
-  return manifestFiles(files).flatMap((f) => {
-    const cached = parseCache.get(f.sha, f.path);
+  return contents;
+}
+
+/** Reads and parses the manifests of an allowed commit from its mirror (no cluster involved). */
+export async function readManifests(allowed: AllowedCommit, target: Target): Promise<ManifestDocument[]> {
+  const blobs = await listManifests(allowed, target);
+  const contents = await readBlobs(allowed.mirrorPath, blobs.filter((b) => !parseCache.get(b.sha, b.path)));
+  return blobs.flatMap((b) => {
+    const cached = parseCache.get(b.sha, b.path);
     if (cached) return cached;
-    const docs = parseManifestFile(f.path, f.content as Buffer);
-    parseCache.set(f.sha, f.path, docs, (f.content as Buffer).length);
+    const data = contents.get(b.sha) as Buffer;
+    const docs = parseManifestFile(b.path, data);
+    parseCache.set(b.sha, b.path, docs, data.length);
     return docs;
   });
 }
