@@ -12,7 +12,6 @@ export function checkJson(x: unknown, what: string): Value {
   return x as Value;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
 const LIMIT = MAX_DEPTH;
 
 function checkValue(v: unknown, what: string, depth: number): void {
@@ -32,8 +31,10 @@ function checkValue(v: unknown, what: string, depth: number): void {
       }
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto === Object.prototype || proto === null) {
-        // for…in does not allocate the key list; own keys only (Object.prototype may be extended).
-        for (const k in v) if (hasOwn.call(v, k)) checkValue((v as Record<string, unknown>)[k], what, depth + 1);
+        // Not for…in: V8 speculates on its keyed reads and falls into deoptimisation loops when
+        // objects of many shapes (input documents, policy data) come through.
+        const keys = Object.keys(v);
+        for (let i = 0; i < keys.length; i++) checkValue((v as Record<string, unknown>)[keys[i]], what, depth + 1);
         return;
       }
       if (v instanceof BigNum || v instanceof SetValue || v instanceof ObjectValue) return;
