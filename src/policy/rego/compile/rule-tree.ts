@@ -1,6 +1,7 @@
 /** The compiled form of rules, arranged in a tree by their path below `data`. */
 import type { Expr, Term } from '../ast';
 import type { Location } from '../errors';
+import type { RulePlan } from '../eval/plan-rules';
 
 export type CompiledKind = 'complete' | 'multi' | 'object' | 'function';
 
@@ -19,6 +20,8 @@ export interface CompiledRule {
   constant: boolean;
   loc: Location;
   node: RuleNode;
+  /** The rule compiled to closures, made on its first evaluation (eval/plan-rules.ts). */
+  plan?: RulePlan;
 }
 
 export class RuleNode {

@@ -12,7 +12,9 @@ import { ObjectBuilder, SetValue, equal, isObject, objectGet, objectSize, type V
 import { forEachEntry, isCollection, lookup } from './collections';
 import { EvalCache } from './eval-cache';
 import { regoText } from '../builtins/sprintf';
-import { callFunction, nodeValue } from './rules';
+import { callFunction } from './functions';
+import { nodeValue } from './rules';
+import { printsOrTraces } from './plan-rules';
 import { evalWith } from './with';
 import { builtinCache, hasLocals } from './term-info';
 
@@ -42,6 +44,8 @@ export class Evaluator {
   readonly inProgress = new Set<RuleNode>();
   private steps = 0;
   private readonly arities = new Map<string, number>();
+  /** Function results may be remembered (nothing prints, so no call can be told from a repeat). */
+  readonly memoCalls: boolean;
 
   constructor(
     readonly root: RuleNode,
@@ -54,6 +58,7 @@ export class Evaluator {
   ) {
     this.base = base;
     this.input = input;
+    this.memoCalls = !printsOrTraces(root);
   }
 
   tick(): void {

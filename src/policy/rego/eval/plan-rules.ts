@@ -15,15 +15,8 @@ export interface RulePlan {
   value: TermPlan;
 }
 
-const plans = new WeakMap<CompiledRule, RulePlan>();
-
 export function planOf(ev: Evaluator, rule: CompiledRule): RulePlan {
-  let plan = plans.get(rule);
-  if (!plan) {
-    plan = planRule(rule, ev);
-    plans.set(rule, plan);
-  }
-  return plan;
+  return (rule.plan ??= planRule(rule, ev));
 }
 
 function planRule(rule: CompiledRule, ev: Evaluator): RulePlan {
@@ -47,7 +40,7 @@ function sitesOf(root: RuleNode): { next: number } {
 const printing = new WeakMap<RuleNode, boolean>();
 
 /** Whether any rule of the policy calls (or mocks with) print or trace. */
-function printsOrTraces(root: RuleNode): boolean {
+export function printsOrTraces(root: RuleNode): boolean {
   let r = printing.get(root);
   if (r === undefined) {
     let found = false;

@@ -5,6 +5,7 @@ import { RegoError, type Location } from '../errors';
 import { ObjectBuilder, SetValue, equal, type Value } from '../value';
 import { forEachEntry, forEachEntryAnyOrder, lookup } from './collections';
 import { dataGet } from './plan-data';
+import { callFunction } from './functions';
 import type { Evaluator, Frame, KV } from './evaluator';
 import { DONE, boundAfter, direct, evaluable, generic, unbound, type Planner, type Slots, type TermPlan, type ValFn } from './plan';
 
@@ -209,6 +210,7 @@ function applyCall(ev: Evaluator, b: Builtin | null, op: string, vals: Value[], 
 /** t.op on its first n arguments (the others are outputs, matched by the caller). */
 export function planCall(p: Planner, t: CallTerm, n: number, bound: Slots): TermPlan {
   const b = t.op.startsWith('data.') ? null : (getBuiltin(t.op) ?? null);
+  const fn = b ? undefined : p.fn(t.op);
   const args = t.args.slice(0, n).map((a) => p.term(a, bound));
   const vals = args.map((a) => a.val);
   const loc = t.loc;
@@ -222,7 +224,10 @@ export function planCall(p: Planner, t: CallTerm, n: number, bound: Slots): Term
         if (v === undefined) return undefined;
         xs[i] = v;
       }
-      if (b && ev.mocks.size === 0) return ev.callBuiltin(b, xs, loc);
+      if (ev.mocks.size === 0) {
+        if (b) return ev.callBuiltin(b, xs, loc);
+        if (fn) return callFunction(ev, fn, xs);
+      }
       return ev.invoke(op, xs, loc);
     });
   }

@@ -139,4 +139,31 @@ r contains x if { some x in input.xs; some y in input.xs; x < y }
     const time = prepare(src, 'data.t.r').evaluate({ xs }, { timeoutMs: 1 });
     expect(!time.ok && time.errors[0].code).toBe('eval_cancel_error');
   });
+
+  it('remembers function results within an evaluation, never across with, prints or evaluations', () => {
+    const src = `package t
+f(x) := x + input.n
+g(x, y) := [x, y, input.n]
+pair := [f(1), f(1), g("a", {"k": 1}), g("a", {"k": 1})]
+p(x) := x if print(x)
+printed := [p(1), p(1)]
+`;
+    expect(value(src, 'data.t.pair', { n: 1 })).toEqual([2, 2, ['a', { k: 1 }, 1], ['a', { k: 1 }, 1]]);
+    expect(prepare(src, 'a := data.t.f(1); b := data.t.f(1) with input.n as 10; c := data.t.f(1)').evaluate({ n: 1 })).toMatchObject({
+      ok: true,
+      value: [{ bindings: { a: 2, b: 11, c: 2 } }],
+    });
+    expect(value(src, 'data.t.pair', { n: 5 })).toEqual([6, 6, ['a', { k: 1 }, 5], ['a', { k: 1 }, 5]]);
+    const lines: string[] = [];
+    expect(value(src, 'data.t.printed', { n: 0 }, { print: (l) => lines.push(l) })).toEqual([1, 1]);
+    expect(lines).toEqual(['1', '1']);
+  });
+
+  it('reports a conflicting function on every call', () => {
+    const src = 'package t\nf(x) := 1 if x\nf(x) := 2 if x\na := f(true)\nb := f(true)';
+    for (const q of ['data.t.a', 'data.t.b', 'x := data.t.a; y := data.t.b']) {
+      const r = prepare(src, q).evaluate();
+      expect(!r.ok && r.errors[0].code, q).toBe('eval_conflict_error');
+    }
+  });
 });

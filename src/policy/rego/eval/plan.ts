@@ -162,6 +162,11 @@ export class Planner {
     }
   }
 
+  /** The node of a user function. */
+  fn(op: string): RuleNode | undefined {
+    return this.functions.get(op);
+  }
+
   /** Number of inputs of a function or builtin (as Evaluator.arityOf). */
   arity(op: string): number | undefined {
     const node = this.functions.get(op);

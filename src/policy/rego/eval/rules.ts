@@ -1,7 +1,7 @@
 /**
  * Values of virtual documents: complete rules (with `else` and `default`), multi-value rules
  * (sets), rules with variables in their head ref (objects, possibly nested), packages (base and
- * virtual documents merged), and function calls. Values are cached per query.
+ * virtual documents merged). Values are cached per query.
  */
 import type { CompiledRule, RuleNode } from '../compile/rule-tree';
 import { RegoError } from '../errors';
@@ -11,11 +11,11 @@ import { eachValue } from './plan-rules';
 
 const UNDEFINED = null;
 
-function conflict(message: string, rule: CompiledRule): RegoError {
+export function conflict(message: string, rule: CompiledRule): RegoError {
   return new RegoError('eval_conflict_error', message, rule.loc);
 }
 
-function enter<T>(ev: Evaluator, node: RuleNode, f: () => T): T {
+export function enter<T>(ev: Evaluator, node: RuleNode, f: () => T): T {
   if (ev.inProgress.has(node)) throw new RegoError('rego_recursion_error', `rule ${node.name} is recursive`);
   ev.inProgress.add(node);
   try {
@@ -202,35 +202,4 @@ function applyOverrides(ev: Evaluator, node: RuleNode, v: Value): Value {
     changed = true;
   }
   return changed ? doc.build() : v;
-}
-
-/** Calls a user function: every definition, its `else` chain, then `default`. */
-export function callFunction(ev: Evaluator, node: RuleNode, args: Value[]): Value | undefined {
-  return enter(ev, node, () => {
-    let result: Value | undefined;
-    for (const rule of node.functions) {
-      const v = functionValue(ev, rule, args);
-      if (v === undefined) continue;
-      if (result !== undefined && !equal(result, v)) throw conflict('functions must not produce multiple outputs for same inputs', rule);
-      result = v;
-    }
-    if (result === undefined && node.defaultFunction) {
-      const d = node.defaultFunction;
-      ev.evalTerm(d.value, new Array(d.frameSize), (v) => ((result = v), true));
-    }
-    return result;
-  });
-}
-
-function functionValue(ev: Evaluator, rule: CompiledRule, args: Value[]): Value | undefined {
-  for (const clause of [rule, ...rule.elses]) {
-    let found: Value | undefined;
-    eachValue(ev, clause, args, (v) => {
-      if (found !== undefined && !equal(found, v)) throw conflict('functions must not produce multiple outputs for same inputs', clause);
-      found = v;
-      return clause.constant;
-    });
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
