@@ -1,21 +1,14 @@
 import type { Logger } from '@nestjs/common';
 import { errorMessage } from '../common/domain.exception';
 import type { MetricsService } from '../metrics/metrics.service';
-import { ignoreFor } from './diff/ignore';
-import { detectDrift, type DriftFinding } from './drift/drift';
-import { DriftWatcher } from './drift/drift-watcher';
-import { refOf, type KubeAdapter } from './kube/kube.adapter';
-import type { KubeObject } from './kube/kube-object';
+import { DriftMonitor } from './drift/drift-monitor';
+import type { KubeAdapter } from './kube/kube.adapter';
 import { reconcile, type LoopDeps, type SyncRequest, type SyncResult } from './loop';
-import type { DesiredObject } from './render/render';
 import { classOf, codeOf, type ErrorClass } from './reconciler.exception';
 import type { LeaderLock } from './state/leader-lock';
 import type { TargetStatusRow } from './state/reconciler.store';
 import type { SyncRecorder } from './state/sync-recorder';
-import { readLive } from './steps/live.step';
-import { renderCommit } from './steps/render.step';
 import { settingsDigest, type Target } from './target';
-import { windowVerdict } from './windows/sync-window';
 
 export interface RunnerDeps extends Omit<LoopDeps, 'kube' | 'recorder' | 'signal'> {
   leader: LeaderLock;
@@ -23,16 +16,8 @@ export interface RunnerDeps extends Omit<LoopDeps, 'kube' | 'recorder' | 'signal
   metrics?: MetricsService;
 }
 
-interface Synced {
-  commit: string;
-  desired: DesiredObject[];
-  byId: Map<string, DesiredObject>;
-}
-
 const WAITING_RETRY_MS = 15_000;
 const MAX_BACKOFF_MS = 300_000;
-const DRIFT_DEBOUNCE_MS = 100;
-const FEW = 20;
 
 /** Exponential backoff with jitter: 1 s, 2 s, 4 s … 5 min, each ×[0.5, 1.5). */
 export function backoffMs(attempt: number, random = Math.random): number {
@@ -51,13 +36,9 @@ export class TargetRunner {
   private readonly loop: LoopDeps;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  private driftTimer: NodeJS.Timeout | undefined;
   private retry: { commit: string; at: number; attempts: number } | undefined;
   private stalled: { commit: string; settings: string } | undefined;
-  private synced: Synced | undefined;
-  private readonly recorded = new Map<string, string>();
-  private readonly pending = new Set<string>();
-  private readonly watcher: DriftWatcher;
+  private readonly drift: DriftMonitor;
   private stopped = false;
 
   constructor(
@@ -67,7 +48,14 @@ export class TargetRunner {
     private readonly deps: RunnerDeps,
   ) {
     this.loop = { ...deps, kube, recorder, signal: this.abort.signal };
-    this.watcher = new DriftWatcher(kube, target.id, (id) => this.changed(id), (m) => deps.logger.warn(m));
+    this.drift = new DriftMonitor({
+      ...deps,
+      kube,
+      recorder,
+      target: () => this.target,
+      exclusive: <T>(fn: () => Promise<T>) => this.exclusive(fn),
+      sync: (req: SyncRequest) => this.runSync(req),
+    });
   }
 
   get id(): string {
@@ -86,8 +74,7 @@ export class TargetRunner {
     this.stopped = true;
     this.abort.abort();
     if (this.timer) clearTimeout(this.timer);
-    if (this.driftTimer) clearTimeout(this.driftTimer);
-    this.watcher.stop();
+    this.drift.stop();
     await this.queue.catch(() => undefined);
     await this.deps.leader.release(this.id);
   }
@@ -119,7 +106,7 @@ export class TargetRunner {
 
   /** A full drift check now. */
   checkDriftNow(): Promise<void> {
-    return this.exclusive(() => this.checkDrift(undefined));
+    return this.exclusive(() => this.drift.check(undefined));
   }
 
   /** A sync someone asked for (manual, rollback): queued behind the running operation. */
@@ -143,13 +130,13 @@ export class TargetRunner {
     if (this.stopped) return;
     try {
       if (!(await this.deps.leader.acquire(this.id))) {
-        this.watcher.stop();
+        this.drift.pause();
         return;
       }
       const status = await this.deps.store.status(this.id);
       if (status.openSync) await this.runSync({ sha: status.openSync.commit, trigger: status.openSync.trigger, resume: status.openSync });
       else if (this.target.settings.automated) await this.automated(status);
-      await this.checkDrift(undefined);
+      await this.drift.check(undefined);
     } catch (err) {
       this.deps.logger.error(`target ${this.id}: ${errorMessage(err)}`);
       this.note({ class: classOf(err), code: codeOf(err), message: errorMessage(err) }, null);
@@ -189,7 +176,7 @@ export class TargetRunner {
       this.retry = undefined;
       this.stalled = undefined;
     }
-    if (result.complete && result.desired && !req.only) this.remember(result.commit, result.desired);
+    if (result.complete && result.desired && !req.only) this.drift.remember(result.commit, result.desired);
     return result;
   }
 
@@ -202,94 +189,5 @@ export class TargetRunner {
     m.reconcilerSyncDuration.observe({ target: this.id }, (result.durationMs ?? 0) / 1000);
     m.reconcilerApplied.inc({ target: this.id, action: 'applied' }, result.counts.applied);
     m.reconcilerApplied.inc({ target: this.id, action: 'pruned' }, result.counts.pruned);
-  }
-
-  private remember(commit: string, desired: DesiredObject[]): void {
-    if (this.synced?.commit !== commit) this.recorded.clear();
-    this.synced = { commit, desired, byId: new Map(desired.map((d) => [d.id, d])) };
-    const kinds = new Map(desired.map((d) => [`${d.apiVersion}|${d.key.kind}`, { apiVersion: d.apiVersion, kind: d.key.kind }]));
-    this.watcher.setKinds([...kinds.values()]);
-  }
-
-  private changed(id: string): void {
-    if (this.synced && !this.synced.byId.has(id)) return;
-    this.pending.add(id);
-    if (this.driftTimer) return;
-    this.driftTimer = setTimeout(() => {
-      this.driftTimer = undefined;
-      const ids = new Set(this.pending);
-      this.pending.clear();
-      void this.exclusive(() => this.checkDrift(ids)).catch((err) => this.deps.logger.warn(`drift check of ${this.id}: ${errorMessage(err)}`));
-    }, DRIFT_DEBOUNCE_MS);
-    this.driftTimer.unref();
-  }
-
-  /** The synced commit's desired objects (rendered again after a restart). */
-  private async syncedState(status: TargetStatusRow): Promise<Synced | undefined> {
-    if (!status.syncedCommit) return undefined;
-    if (this.synced?.commit === status.syncedCommit) return this.synced;
-    const decision = await this.deps.gate.decision(this.target.repositoryId, status.syncedCommit);
-    if (decision?.allowed !== true) return undefined;
-    this.remember(status.syncedCommit, await renderCommit(decision, this.target, this.kube));
-    return this.synced;
-  }
-
-  /**
-   * Compares the live objects with the synced commit: a changed field or a deleted object is
-   * drift, recorded once per distinct change, then healed when self-heal is on (re-applying the
-   * synced commit, which the gate allowed). Skipped while the target is between commits.
-   */
-  private async checkDrift(ids: ReadonlySet<string> | undefined): Promise<void> {
-    if (this.stopped || !(await this.deps.leader.acquire(this.id))) return;
-    const status = await this.deps.store.status(this.id);
-    if (status.openSync || status.lastSync?.outcome === 'partial') return;
-    const synced = await this.syncedState(status);
-    if (!synced) return;
-    const objects = ids ? synced.desired.filter((d) => ids.has(d.id)) : synced.desired;
-    if (objects.length === 0) return;
-    const live = await this.readObjects(objects);
-    const findings: DriftFinding[] = [];
-    for (const d of objects) {
-      const f = detectDrift(d, live.get(d.id), ignoreFor(this.target.settings.ignoreDifferences, d.key));
-      if (!f) this.recorded.delete(d.id);
-      else if (this.recorded.get(d.id) !== f.fingerprint) findings.push(f);
-    }
-    if (findings.length > 0) await this.drifted(synced, findings);
-  }
-
-  /** A few objects (a watch event) are read one by one; many (the interval check) by listing their kinds. */
-  private async readObjects(objects: readonly DesiredObject[]): Promise<Map<string, KubeObject>> {
-    if (objects.length > FEW) return readLive(this.kube, objects.map((d) => ({ apiVersion: d.apiVersion, kind: d.key.kind })));
-    const live = new Map<string, KubeObject>();
-    for (const d of objects) {
-      const obj = await this.kube.get(refOf(d.object));
-      if (obj) live.set(d.id, obj);
-    }
-    return live;
-  }
-
-  private async drifted(synced: Synced, findings: DriftFinding[]): Promise<void> {
-    const selfHeal = this.target.settings.selfHeal;
-    const seqs: number[] = [];
-    for (const f of findings) {
-      seqs.push(await this.recorder.driftDetected(f, synced.commit, selfHeal));
-      this.recorded.set(f.id, f.fingerprint);
-    }
-    this.deps.metrics?.reconcilerDrift.inc({ target: this.id }, findings.length);
-    const objects = findings.map((f) => f.id);
-    const now = this.deps.clock.now();
-    await this.deps.store.saveStatus(this.id, { lastDrift: { at: now.toISOString(), seq: seqs[seqs.length - 1], objects, healed: false } }, now);
-    this.deps.logger.warn(`target ${this.id}: drift in ${objects.join(', ')}${selfHeal ? '; healing' : ''}`);
-    if (!selfHeal) return;
-    const verdict = windowVerdict(this.target.settings.windows, now, false);
-    if (!verdict.allowed) {
-      this.deps.logger.log(`target ${this.id}: drift not healed now: ${verdict.reason}`);
-      return;
-    }
-    const result = await this.runSync({ sha: synced.commit, trigger: 'self-heal', only: new Set(objects), follows: seqs });
-    if (result.outcome !== 'succeeded' || result.startedSeq === undefined || result.finishedSeq === undefined) return;
-    await this.recorder.driftHealed({ commit: synced.commit, objects: findings.map((f) => ({ key: f.desired.key, apiVersion: f.desired.apiVersion })), driftSeqs: seqs, syncStartedSeq: result.startedSeq, syncFinishedSeq: result.finishedSeq });
-    for (const id of objects) this.recorded.delete(id);
-    await this.deps.store.saveStatus(this.id, { lastDrift: { at: now.toISOString(), seq: seqs[seqs.length - 1], objects, healed: true } }, this.deps.clock.now());
   }
 }

@@ -20,7 +20,9 @@ describe.each(TEST_DATABASE_KINDS)('reconciler failures on %s', (kind) => {
     await runner.reconcileNow();
     expect(h.live('ConfigMap', 'c409', 'default')?.data).toEqual({ v: '1' });
     const calls = h.sandbox.requests.filter((r) => r.name === 'c409').map((r) => `${r.method} ${r.status}`);
-    expect(calls).toEqual(['PATCH 409', 'GET 404', 'PATCH 409', 'GET 404', 'PATCH 201']);
+    // (A drift check triggered by the watch may read the object afterwards.)
+    expect(calls.slice(0, 5)).toEqual(['PATCH 409', 'GET 404', 'PATCH 409', 'GET 404', 'PATCH 201']);
+    expect(calls.slice(5).every((c) => c.startsWith('GET'))).toBe(true);
     const status = await h.store.status('conflict');
     expect(status.lastSync?.outcome).toBe('succeeded');
   });
