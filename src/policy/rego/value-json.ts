@@ -14,8 +14,17 @@ export function checkJson(x: unknown, what: string): Value {
 
 const LIMIT = MAX_DEPTH;
 
+function tooDeep(what: string): RegoError {
+  return new RegoError('eval_internal_error', `${what} is nested deeper than ${MAX_DEPTH} levels`);
+}
+
 function checkValue(v: unknown, what: string, depth: number): void {
-  if (depth > LIMIT) throw new RegoError('eval_internal_error', `${what} is nested deeper than ${MAX_DEPTH} levels`);
+  if (depth > LIMIT) throw tooDeep(what);
+  if (typeof v === 'object' && v !== null) checkComposite(v, what, depth);
+  else checkScalar(v, what);
+}
+
+function checkScalar(v: unknown, what: string): void {
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -23,26 +32,37 @@ function checkValue(v: unknown, what: string, depth: number): void {
     case 'number':
       if (!Number.isFinite(v)) throw new RegoError('eval_internal_error', `${what} holds a number that is not finite`);
       return;
-    case 'object': {
-      if (v === null) return;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) checkValue(v[i], what, depth + 1);
-        return;
-      }
-      const proto: unknown = Object.getPrototypeOf(v);
-      if (proto === Object.prototype || proto === null) {
-        // Not for…in: V8 speculates on its keyed reads and falls into deoptimisation loops when
-        // objects of many shapes (input documents, policy data) come through.
-        const keys = Object.keys(v);
-        for (let i = 0; i < keys.length; i++) checkValue((v as Record<string, unknown>)[keys[i]], what, depth + 1);
-        return;
-      }
-      if (v instanceof BigNum || v instanceof SetValue || v instanceof ObjectValue) return;
-      throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON`);
-    }
     default:
+      if (v === null) return;
       throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON (${typeof v})`);
   }
+}
+
+/** Checks v's members; strings and booleans (most of them) without a call. */
+function checkComposite(v: object, what: string, depth: number): void {
+  if (Array.isArray(v)) {
+    if (depth >= LIMIT && v.length > 0) throw tooDeep(what);
+    for (let i = 0; i < v.length; i++) checkMember(v[i], what, depth);
+    return;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) {
+    // Not for…in: V8 speculates on its keyed reads and falls into deoptimisation loops when
+    // objects of many shapes (input documents, policy data) come through.
+    const keys = Object.keys(v);
+    if (depth >= LIMIT && keys.length > 0) throw tooDeep(what);
+    for (let i = 0; i < keys.length; i++) checkMember((v as Record<string, unknown>)[keys[i]], what, depth);
+    return;
+  }
+  if (v instanceof BigNum || v instanceof SetValue || v instanceof ObjectValue) return;
+  throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON`);
+}
+
+function checkMember(x: unknown, what: string, depth: number): void {
+  const t = typeof x;
+  if (t === 'string' || t === 'boolean') return;
+  if (t === 'object' && x !== null) checkComposite(x as object, what, depth + 1);
+  else checkScalar(x, what);
 }
 
 function keyText(k: Value): string {
