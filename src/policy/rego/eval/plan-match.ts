@@ -15,6 +15,9 @@ export function planMatch(p: Planner, t: Term, bound: Slots, next: Step): Match 
       break;
     case 'array':
       return matchArray(p, t.items, bound, next);
+    case 'object':
+      // Rare in hot paths, and the evaluator's entry-by-entry rule is what OPA does.
+      return (ev, f, v, k) => ev.unifyValue(t, v, f, () => next(ev, f, k));
     default:
       break;
   }
