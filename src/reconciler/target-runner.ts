@@ -138,6 +138,7 @@ export class TargetRunner {
       else if (this.target.settings.automated) await this.automated(status);
       await this.drift.check(undefined);
     } catch (err) {
+      if (this.stopped) return;
       this.deps.logger.error(`target ${this.id}: ${errorMessage(err)}`);
       this.note({ class: classOf(err), code: codeOf(err), message: errorMessage(err) }, null);
     } finally {
@@ -157,9 +158,10 @@ export class TargetRunner {
   private note(err: { class: ErrorClass; code: string; message: string }, commit: string | null): void {
     const cls = err.class;
     if (cls === 'stalled' && commit) this.stalled = { commit, settings: settingsDigest(this.target.settings) };
-    const attempts = this.retry && this.retry.commit === commit ? this.retry.attempts + 1 : 1;
+    const key = commit ?? '';
+    const attempts = this.retry?.commit === key ? this.retry.attempts + 1 : 1;
     const wait = cls === 'transient' ? backoffMs(attempts) : cls === 'waiting' ? WAITING_RETRY_MS : undefined;
-    this.retry = wait !== undefined ? { commit: commit ?? '', at: Date.now() + wait, attempts } : undefined;
+    this.retry = wait !== undefined ? { commit: key, at: Date.now() + wait, attempts } : undefined;
     void this.deps.store
       .saveStatus(this.id, { lastError: { class: cls, code: err.code, message: err.message.slice(0, 2000), at: this.deps.clock.now().toISOString(), commit, ...(this.retry ? { retryAt: new Date(this.retry.at).toISOString(), attempts } : {}) } }, this.deps.clock.now())
       .catch(() => undefined);

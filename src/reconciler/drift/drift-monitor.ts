@@ -58,6 +58,7 @@ export class DriftMonitor {
   private timer: NodeJS.Timeout | undefined;
   private readonly watcher: DriftWatcher;
   private stopped = false;
+  private paused = false;
 
   constructor(private readonly deps: DriftDeps) {
     const id = deps.target().id;
@@ -73,11 +74,14 @@ export class DriftMonitor {
     if (this.synced?.commit !== commit) this.recorded.clear();
     this.synced = { commit, desired, byId: new Map(desired.map((d) => [d.id, d])) };
     const kinds = new Map(desired.map((d) => [`${d.apiVersion}|${d.key.kind}`, { apiVersion: d.apiVersion, kind: d.key.kind }]));
-    if (!this.stopped) this.watcher.setKinds([...kinds.values()]);
+    if (this.stopped) return;
+    this.paused = false;
+    this.watcher.setKinds([...kinds.values()]);
   }
 
-  /** Stops watching (this replica no longer leads the target, or the service stops). */
+  /** Stops watching while this replica does not lead the target; the next check resumes. */
   pause(): void {
+    this.paused = true;
     this.watcher.setKinds([]);
   }
 
@@ -107,6 +111,7 @@ export class DriftMonitor {
     if (status.openSync || status.lastSync?.outcome === 'partial') return;
     const synced = await this.syncedState(status);
     if (!synced) return;
+    if (this.paused) this.remember(synced.commit, synced.desired);
     const objects = ids ? synced.desired.filter((d) => ids.has(d.id)) : synced.desired;
     if (objects.length === 0) return;
     const live = await this.read(objects);

@@ -95,6 +95,8 @@ export class DriftWatcher {
   private restart(w: KindWatch, err: unknown): void {
     w.handle = undefined;
     if (!this.active(w)) return;
+    // client-node ends a watch that carried nothing for 30 s; that is a quiet cluster, not a failure.
+    if ((err as { name?: string } | undefined)?.name === 'TimeoutError') err = undefined;
     if (isApiCode(err, 'kube-gone')) w.resourceVersion = '';
     else if (err) {
       w.failures++;
