@@ -16,7 +16,8 @@ import { recordedAppliesSince } from './ledger-scan';
 import { ReconcilerException } from './reconciler.exception';
 import { LocalLeaderLock, PgAdvisoryLeaderLock, type LeaderLock } from './state/leader-lock';
 import { ReconcilerStore } from './state/reconciler.store';
-import { SyncRecorder } from './state/sync-recorder';
+import { reconcilerLedger } from './state/ledger-writer';
+import { SyncRecorder, type LedgerWriter } from './state/sync-recorder';
 import { settingsDigest, type Target, type TargetConfig } from './target';
 import { settingsOf, type TargetSettings } from './target-settings';
 import { TargetRunner } from './target-runner';
@@ -38,6 +39,8 @@ export interface RegisteredTarget {
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly store: ReconcilerStore;
+  /** What the reconciler appends through (see state/ledger-writer.ts). */
+  readonly writer: LedgerWriter;
   private readonly logger = new Logger('reconciler');
   private readonly targets = new Map<string, RegisteredTarget>();
   private readonly leader: LeaderLock;
@@ -55,6 +58,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     @Inject(CLOCK) readonly clock: Clock,
   ) {
     this.store = new ReconcilerStore(dataSource);
+    this.writer = reconcilerLedger(ledger, dataSource);
     this.leader = database.kind === 'postgres' ? new PgAdvisoryLeaderLock(dataSource) : new LocalLeaderLock();
   }
 
@@ -120,13 +124,13 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     const now = this.clock.now();
     if (!row || row.fileSha !== fileSha) {
       await this.store.saveSettings(id, settingsOf(c.settings), fileSha, 'configuration file', now);
-      await this.ledger.append([{ type: 'target.changed', body: { target: id, actor: 'configuration file', source: 'file', registered: !row, repository: c.definition.repositoryId, before: row ? row.settings : null, after: settingsOf(c.settings) } }]);
+      await this.writer.append([{ type: 'target.changed', body: { target: id, actor: 'configuration file', source: 'file', registered: !row, repository: c.definition.repositoryId, before: row ? row.settings : null, after: settingsOf(c.settings) } }]);
     } else settings = row.settings;
     const target: Target = { ...c.definition, settings };
     const entry: RegisteredTarget = { target, updatedAt: row && row.fileSha === fileSha ? row.updatedAt : now.toISOString(), updatedBy: row && row.fileSha === fileSha ? row.updatedBy : 'configuration file' };
     try {
       const kube = new KubeAdapter(loadKubeConfig(c.definition.cluster, this.sandbox ? () => (this.sandbox as EmbeddedSandbox).kubeConfig() : undefined));
-      const recorder = new SyncRecorder(this.ledger, this.store, this.clock, id);
+      const recorder = new SyncRecorder(this.writer, this.store, this.clock, id);
       entry.kube = kube;
       entry.runner = new TargetRunner(target, kube, recorder, {
         gate: this.gate,

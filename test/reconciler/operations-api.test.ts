@@ -5,7 +5,6 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/auth/roles';
 import type { GitsealFileConfig } from '../../src/config/gitseal-file';
-import { LedgerService } from '../../src/ledger/ledger.service';
 import { TEST_DATABASE_KINDS } from '../support/test-database';
 import { configMap, DEFAULT_SETTINGS, Harness, ofType, yaml } from './support/harness';
 import { TestGateReader } from './support/test-gate';
@@ -33,9 +32,9 @@ describe.each(TEST_DATABASE_KINDS)('targets operations API on %s', (kind) => {
 
   beforeAll(async () => {
     h = await Harness.create(kind);
-    // The gate writes through the service's ledger, as the real gate does in the same process.
-    let appLedger: LedgerService | undefined;
-    gate = new TestGateReader('shop-config', h.repo.dir, { append: (d) => (appLedger ?? h.ledger).append(d) });
+    // The gate writes through another ledger writer, as another replica's gate would: the
+    // reconciler's entries must still follow its decisions correctly.
+    gate = new TestGateReader('shop-config', h.repo.dir, h.ledger);
     first = await h.commit({ 'deploy/a.yaml': yaml(configMap('api-a', { v: '1' })), 'deploy/secret.yaml': yaml({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { password: 'hunter2' } }) });
     firstGateSeq = (await gate.allow(first)).gateSeq;
     const kubeconfig = join(h.tmp, 'kubeconfig');
@@ -54,7 +53,6 @@ describe.each(TEST_DATABASE_KINDS)('targets operations API on %s', (kind) => {
       ],
     };
     ({ app, token } = await createReconcilerApp(h.db, gate, fileConfig, h.tmp));
-    appLedger = app.get(LedgerService);
   });
   afterAll(async () => {
     await app?.close();

@@ -42,7 +42,7 @@ export class OperationsService {
     const after = settingsOf({ ...before, ...patch });
     const changes = Object.fromEntries(SETTING_KEYS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).map((k) => [k, { from: before[k], to: after[k] }]));
     if (Object.keys(changes).length === 0) return;
-    await this.reconciler.ledger.append([{ type: 'target.changed', follows, body: { target: target.id, actor, source: 'api', changes } }]);
+    await this.reconciler.writer.append([{ type: 'target.changed', follows, body: { target: target.id, actor, source: 'api', changes } }]);
     await this.reconciler.saveSettings(target.id, after, actor);
   }
 
@@ -58,7 +58,7 @@ export class OperationsService {
     const { target, runner } = this.reconciler.running(id);
     const allowed = await authorizeCommit(this.reconciler.gate, target.repositoryId, await this.newest(target));
     this.checkWindow(target);
-    const [request] = await this.reconciler.ledger.append([{ type: 'sync.requested', commit: allowed.sha, follows: [allowed.gateSeq], body: { target: id, actor } }]);
+    const [request] = await this.reconciler.writer.append([{ type: 'sync.requested', commit: allowed.sha, follows: [allowed.gateSeq], body: { target: id, actor } }]);
     const seq = request.entry.seq;
     return this.run(runner.sync.bind(runner), { sha: allowed.sha, trigger: 'manual', follows: [seq], actor }, seq, wait);
   }
@@ -71,7 +71,7 @@ export class OperationsService {
     }
     this.checkWindow(target);
     const holdsAutomated = target.settings.automated;
-    const [request] = await this.reconciler.ledger.append([{ type: 'rollback.requested', commit, follows: [allowed.gateSeq], body: { target: id, actor, reason, automatedTurnedOff: holdsAutomated } }]);
+    const [request] = await this.reconciler.writer.append([{ type: 'rollback.requested', commit, follows: [allowed.gateSeq], body: { target: id, actor, reason, automatedTurnedOff: holdsAutomated } }]);
     const seq = request.entry.seq;
     // Automated sync would undo the rollback at the next allowed commit: it is turned off, and recorded as such.
     if (holdsAutomated) await this.changeSettings(target, { automated: false }, actor, [seq]);
