@@ -1,23 +1,32 @@
-import { errorMessage } from '../common/domain.exception';
+import { availableParallelism } from 'node:os';
 import { GitObjectReader } from '../source/git-object-reader';
-import type { FileChange, GitRunOptions } from '../source/git-rev';
-import { verifyApprovals, type ApprovalVerification } from '../verification/approval-verifier';
+import type { GitRunOptions } from '../source/git-rev';
 import { verifyCommits } from '../verification/batch-verifier';
 import type { CommitVerification } from '../verification/verification.types';
-import { approvalCheck, policyCheck, sealOf, signatureReasons } from './commit-checks';
-import { changesOf } from './commit-changes';
+import { CommitGatherer, readAhead } from './commit-gatherer';
 import { assembleDecision, type OwnCheck } from './decision-assembly';
 import { GateException } from './gate.exception';
 import type { CommitDecision, GateContext, GateRange, GateRepository } from './gate.types';
 import { walkHead, walkStrict, type WalkNode } from './gate-walk';
-import { idBytesOf } from './git-tree';
+import { commitHeads, idBytesOf } from './git-tree';
 import { resolveLimits } from './input-limits';
-import { ManifestLoader, type ManifestSnapshot } from './manifest-loader';
-import { buildPolicyInput } from './policy-input';
-import { readRange, treesOf } from './range-reader';
+import { ManifestLoader } from './manifest-loader';
+import { readRange } from './range-reader';
 import { TreeReader } from './tree-reader';
 
-export const DEFAULT_POLICY_TIMEOUT_MS = 5000;
+export { DEFAULT_POLICY_TIMEOUT_MS } from './commit-gatherer';
+
+const MIN_BATCH_FOR_WORKERS = 200;
+
+/**
+ * Signature checks are mostly CPU work in this thread; on more than two cores, worker threads
+ * take them off the thread that parses manifests and evaluates policies. On two cores they only
+ * add start-up cost (measured in bench/verify.bench.ts), as the verifier's own default says.
+ */
+function defaultWorkers(commits: number): number {
+  const cores = availableParallelism();
+  return commits >= MIN_BATCH_FOR_WORKERS && cores > 2 ? Math.min(cores - 1, 4) : 0;
+}
 
 /**
  * Decides every commit of a range (contracts §2): one decision per commit, oldest first, each
@@ -35,14 +44,18 @@ export async function decideRange(repo: GateRepository, range: GateRange, ctx: G
   const git: GitRunOptions = { env: repo.env };
   const objects = new GitObjectReader(repo.gitDir, { env: repo.env });
   const blobs = new GitObjectReader(repo.gitDir, { env: repo.env, maxObjectBytes: limits.maxFileBytes });
+  const loader = new ManifestLoader(new TreeReader(objects, idBytesOf(range.head)), blobs, repo.manifestPath, limits);
   try {
     const commits = await readRange(repo.gitDir, range, repo.mode, objects, git);
-    const verified = await verifyCommits(commits.readable, ctx.trust, { now: ctx.now });
+    const heads = commits.readable.map((c) => ({ sha: c.sha, heads: commitHeads(c.raw) }));
+    // signatures verify on the thread pool while the trees, blobs and changed files are read
+    const workers = ctx.signatureWorkers ?? defaultWorkers(commits.readable.length);
+    const verifying = verifyCommits(commits.readable, ctx.trust, { now: ctx.now, workers, minBatchForWorkers: 1 });
+    const reading = readAhead(repo, loader, objects, heads);
+    const [verified, ahead] = await Promise.all([verifying, reading]);
     const bySha = new Map<string, CommitVerification>([...verified, ...commits.unreadable].map((v) => [v.sha, v]));
     const ordered = commits.shas.map((sha) => bySha.get(sha) as CommitVerification);
-    const loader = new ManifestLoader(new TreeReader(objects, idBytesOf(range.head)), blobs, repo.manifestPath, limits);
-    const gather = new Gatherer(repo, ctx, loader, objects, ordered);
-    await gather.prepare();
+    const gather = new CommitGatherer(repo, ctx, loader, ordered, ahead);
     const own: OwnCheck[] = [];
     for (const v of ordered) own.push(await gather.check(v));
     const nodes: WalkNode[] = own.map((o) => ({ sha: o.verification.sha, parents: o.parents, ownBlocked: o.reasons.length > 0, firstReason: o.reasons[0]?.code ?? null, seal: o.seal }));
@@ -62,101 +75,3 @@ function validateRepository(repo: GateRepository): void {
   if (repo.id === '') throw new GateException('gate.invalid-request', 'the repository id is empty');
 }
 
-/** Gathers one commit's evidence and runs its own checks; never throws (fail closed). */
-class Gatherer {
-  private changes = new Map<string, FileChange[]>();
-  private changesError: string | null = null;
-  private parentsError: string | null = null;
-  private outsideTrees = new Map<string, string | null>();
-  private readonly inRange: Map<string, CommitVerification>;
-
-  constructor(
-    private readonly repo: GateRepository,
-    private readonly ctx: GateContext,
-    private readonly loader: ManifestLoader,
-    private readonly objects: GitObjectReader,
-    private readonly commits: CommitVerification[],
-  ) {
-    this.inRange = new Map(commits.map((c) => [c.sha, c]));
-  }
-
-  /** What is read for all commits at once: changed files, trees of first parents outside the range. */
-  async prepare(): Promise<void> {
-    const parsed = this.commits.flatMap((v) => (v.commit ? [v.commit] : []));
-    try {
-      this.changes = await changesOf(this.repo.gitDir, parsed.map((c) => ({ sha: c.sha, firstParent: c.parents[0] ?? null })), { env: this.repo.env });
-    } catch (err) {
-      this.changesError = `the changed files cannot be read: ${errorMessage(err)}`;
-    }
-    const outside = parsed.map((c) => c.parents[0]).filter((p): p is string => p !== undefined && !this.inRange.has(p));
-    try {
-      this.outsideTrees = await treesOf(this.objects, outside);
-    } catch (err) {
-      this.parentsError = errorMessage(err);
-    }
-  }
-
-  async check(v: CommitVerification): Promise<OwnCheck> {
-    const signature = signatureReasons(v);
-    const parents = v.commit?.parents ?? [];
-    const noApprovals = approvalCheck(v.sha, { approvals: [], rejected: [] }, null, 0).evidence;
-    try {
-      if (!v.commit) {
-        const policy = await policyCheck(this.ctx.policy, null, ['the commit object does not parse'], this.timeout());
-        return { verification: v, parents, reasons: [...signature, ...policy.reasons], warnings: [], approvals: { ...noApprovals, required: this.repo.requiredApprovals }, policy: policy.evidence, input: null, seal: null };
-      }
-      const commit = v.commit;
-      const problems: string[] = [];
-      const current = await this.loader.load(commit.tree);
-      const previous = await this.previousSnapshot(commit.parents[0], problems);
-      const approvals = await this.approvals(v, problems);
-      const approval = approvalCheck(v.sha, approvals, v.signature.fingerprint, this.repo.requiredApprovals);
-      if (this.changesError) problems.push(this.changesError);
-      problems.push(...current.problems, ...previous.problems.map((p) => `at the first parent: ${p}`));
-      const input = buildPolicyInput({
-        repository: { id: this.repo.id, url: this.repo.url, branch: this.repo.branch },
-        commit,
-        signature: v.signature,
-        approvals: approvals.approvals,
-        changes: this.changes.get(v.sha) ?? [],
-        manifests: current.manifests,
-        previousManifests: previous.manifests,
-      });
-      const policy = await policyCheck(this.ctx.policy, input, problems, this.timeout());
-      const reasons = [...signature, ...(approval.reason ? [approval.reason] : []), ...policy.reasons];
-      return { verification: v, parents, reasons, warnings: current.warnings, approvals: approval.evidence, policy: policy.evidence, input, seal: sealOf(approvals.approvals) };
-    } catch (err) {
-      const message = `deciding commit ${v.sha} failed: ${errorMessage(err)}`;
-      const policy = { engine: this.ctx.policy.kind, digest: this.ctx.policy.digest, inputHash: null, deny: [], warn: [], error: null, inputProblems: [message] };
-      return { verification: v, parents, reasons: [...signature, { code: 'policy-error', message }], warnings: [], approvals: { ...noApprovals, required: this.repo.requiredApprovals }, policy, input: null, seal: null };
-    }
-  }
-
-  private timeout(): number {
-    return this.ctx.policyTimeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS;
-  }
-
-  private async previousSnapshot(parent: string | undefined, problems: string[]): Promise<ManifestSnapshot> {
-    if (parent === undefined) return { manifests: [], problems: [], warnings: [] };
-    const tree = this.inRange.get(parent)?.commit?.tree ?? this.outsideTrees.get(parent) ?? null;
-    if (tree === null) {
-      problems.push(`the first parent ${parent} cannot be read${this.parentsError ? `: ${this.parentsError}` : ''}`);
-      return { manifests: [], problems: [], warnings: [] };
-    }
-    return this.loader.load(tree);
-  }
-
-  private async approvals(v: CommitVerification, problems: string[]): Promise<ApprovalVerification> {
-    const commit = v.commit;
-    if (!commit) return { approvals: [], rejected: [] };
-    let messages;
-    try {
-      messages = await this.ctx.approvals.forCommit(v.sha);
-    } catch (err) {
-      problems.push(`the approvals of ${v.sha} cannot be read: ${errorMessage(err)}`);
-      return { approvals: [], rejected: [] };
-    }
-    const subject = { repositoryId: this.repo.id, commit: v.sha, tree: commit.tree };
-    return verifyApprovals(subject, messages, this.ctx.trust, { now: this.ctx.now });
-  }
-}

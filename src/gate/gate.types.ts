@@ -63,6 +63,12 @@ export interface GateContext {
   /** Budget of one policy decision (default 5000 ms). */
   policyTimeoutMs?: number;
   limits?: Partial<InputLimits>;
+  /**
+   * Worker threads verifying signatures while this thread reads and parses manifests (default:
+   * on more than two cores, one per core but one, at most 4, for ranges of 200 commits or more;
+   * else 0: verified in this thread).
+   */
+  signatureWorkers?: number;
 }
 
 /** What the policies said about one commit (the `policy.decided` ledger entry). */

@@ -55,3 +55,22 @@ export function commitTreeId(raw: Buffer): string | null {
   const match = /^tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(raw.toString('latin1', 0, 70));
   return match ? match[1] : null;
 }
+
+/**
+ * The tree and parents from a raw commit's header lines, read quickly so that trees and changed
+ * files can be fetched while signatures are still being verified. Decisions use the verifier's
+ * parse; this only schedules reads (and the gate checks that both agree before using them).
+ */
+export function commitHeads(raw: Buffer): { tree: string; parents: string[] } | null {
+  const end = raw.indexOf('\n\n');
+  const lines = raw.toString('latin1', 0, end < 0 ? raw.length : end).split('\n');
+  const tree = /^tree ([0-9a-f]{40}|[0-9a-f]{64})$/.exec(lines[0] ?? '')?.[1];
+  if (!tree) return null;
+  const parents: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const parent = /^parent ([0-9a-f]{40}|[0-9a-f]{64})$/.exec(lines[i])?.[1];
+    if (!parent) break;
+    parents.push(parent);
+  }
+  return { tree, parents };
+}

@@ -20,6 +20,8 @@ export interface InputLimits {
   maxObjectBytes: number;
   /** Folder nesting under the manifest path. */
   maxTreeDepth: number;
+  /** Bytes of manifest files read in one run over a range (each distinct file counted once). */
+  maxRangeBytes: number;
 }
 
 export const DEFAULT_INPUT_LIMITS: InputLimits = {
@@ -29,6 +31,7 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
   maxTotalBytes: 64 * 1024 * 1024,
   maxObjectBytes: 128 * 1024 * 1024,
   maxTreeDepth: 64,
+  maxRangeBytes: 512 * 1024 * 1024,
 };
 
 export function resolveLimits(given: Partial<InputLimits> | undefined): InputLimits {

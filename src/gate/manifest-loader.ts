@@ -1,8 +1,6 @@
-import { DomainException, errorMessage } from '../common/domain.exception';
-import { parseManifestFile } from '../reconciler/render/manifest-parser';
 import type { GitObjectReader } from '../source/git-object-reader';
-import type { TreeEntryType } from './git-tree';
-import { jsonSize, type InputLimits } from './input-limits';
+import type { InputLimits } from './input-limits';
+import { ManifestFiles, type FileRef } from './manifest-files';
 import type { ManifestEntry } from './policy-input';
 import { TreeReadError, type PathTarget, type TreeReader } from './tree-reader';
 
@@ -12,7 +10,8 @@ import { TreeReadError, type PathTarget, type TreeReader } from './tree-reader';
  * (the reconciler's rule), multi-document YAML, empty documents skipped, `kind: List` expanded
  * (each item keeps its document's index), parsed by the reconciler's own parser so the policies
  * judge exactly what would be applied. Snapshots are cached by the manifest folder's tree id (a
- * commit that did not touch the folder reuses its parent's) and files by blob id.
+ * commit that did not touch the folder reuses its parent's) and files by blob id; prefetch()
+ * reads the trees and blobs of many commits in a few round trips.
  *
  * Problems (a file that does not parse, a symbolic link named like a manifest, a bound exceeded)
  * block the commit as `policy-error`; warnings (other symbolic links, submodules) are recorded.
@@ -25,33 +24,21 @@ export interface ManifestSnapshot {
 
 /** The reconciler reads these files (src/reconciler/render/manifest-parser.ts MANIFEST_EXTENSIONS). */
 export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-const READ_CHUNK = 32;
-
-interface FileRef {
-  path: string;
-  type: TreeEntryType;
-  id: string;
-}
-
-interface ParsedFile {
-  bytes: number;
-  objectBytes: number;
-  entries: ManifestEntry[];
-  problem: string | null;
-}
 
 const EMPTY: ManifestSnapshot = Object.freeze({ manifests: [], problems: [], warnings: [] }) as ManifestSnapshot;
 
 export class ManifestLoader {
   private readonly snapshots = new Map<string, Promise<ManifestSnapshot>>();
-  private readonly parsed = new Map<string, ParsedFile>();
+  private readonly files: ManifestFiles;
 
   constructor(
     private readonly trees: TreeReader,
-    private readonly blobs: GitObjectReader,
+    blobs: GitObjectReader,
     private readonly manifestPath: string,
     private readonly limits: InputLimits,
-  ) {}
+  ) {
+    this.files = new ManifestFiles(blobs, limits);
+  }
 
   /** The manifests of the commit whose root tree is `rootTree`. Throws only when git itself fails. */
   async load(rootTree: string): Promise<ManifestSnapshot> {
@@ -73,6 +60,39 @@ export class ManifestLoader {
     return snapshot;
   }
 
+  /**
+   * Reads ahead, for many commits at once, what load() will need: the trees on the way to the
+   * manifest path, the folders under it and the manifest files, a level (or a chunk of blobs) per
+   * round trip. Only warms caches: whatever it cannot read is left for load() to report.
+   */
+  async prefetch(rootTrees: readonly string[]): Promise<void> {
+    try {
+      let level = [...new Set(rootTrees)];
+      for (const part of this.manifestPath === '' ? [] : this.manifestPath.split('/')) {
+        const listed = await this.trees.read(level);
+        level = [...new Set(listed.flatMap((entries) => entries.filter((e) => e.name === part && e.type === 'tree').map((e) => e.id)))];
+      }
+      const files: FileRef[] = [];
+      let paths = level.map((id) => ({ id, path: this.manifestPath }));
+      for (let depth = 0, seen = 0; paths.length > 0 && depth <= this.limits.maxTreeDepth && seen <= this.limits.maxFiles * 4; depth++) {
+        const listed = await this.trees.read(paths.map((p) => p.id));
+        const next = new Map<string, { id: string; path: string }>();
+        listed.forEach((entries, i) => {
+          seen += entries.length;
+          for (const e of entries) {
+            const path = paths[i].path === '' ? e.name : `${paths[i].path}/${e.name}`;
+            if (e.type === 'tree') next.set(`${e.id}\0${path}`, { id: e.id, path });
+            else if ((e.type === 'blob' || e.type === 'executable') && MANIFEST_FILE.test(path)) files.push({ path, type: e.type, id: e.id });
+          }
+        });
+        paths = [...next.values()];
+      }
+      await this.files.read(files);
+    } catch (err) {
+      if (!(err instanceof TreeReadError)) throw err;
+    }
+  }
+
   private async build(target: PathTarget): Promise<ManifestSnapshot> {
     const problems: string[] = [];
     const warnings: string[] = [];
@@ -84,7 +104,12 @@ export class ManifestLoader {
       throw err;
     }
     const readable = this.classify(files, problems, warnings);
-    await this.readAndParse(readable, problems);
+    const total = await this.files.read(readable, (bytes) => bytes > this.limits.maxTotalBytes);
+    if (total > this.limits.maxTotalBytes) {
+      problems.push(`the manifest files hold more than ${this.limits.maxTotalBytes} bytes together (limit maxTotalBytes)`);
+    } else if (readable.some((f) => !this.files.get(f))) {
+      problems.push(`the commits of this range hold more than ${this.limits.maxRangeBytes} bytes of manifests together (limit maxRangeBytes): decide a shorter range`);
+    }
     return { ...this.assemble(readable, problems), warnings };
   }
 
@@ -131,54 +156,12 @@ export class ManifestLoader {
     return readable;
   }
 
-  /** Reads and parses the files not parsed before, a chunk at a time, within maxTotalBytes. */
-  private async readAndParse(files: FileRef[], problems: string[]): Promise<void> {
-    let total = 0;
-    const unread: FileRef[] = [];
-    for (const f of files) {
-      const known = this.parsed.get(cacheKey(f));
-      if (known) total += known.bytes;
-      else unread.push(f);
-    }
-    for (let at = 0; at < unread.length; at += READ_CHUNK) {
-      if (total > this.limits.maxTotalBytes) break;
-      const chunk = unread.slice(at, at + READ_CHUNK);
-      const objects = await this.blobs.readMany(chunk.map((f) => f.id));
-      chunk.forEach((f, i) => {
-        const parsed = this.parseOne(f, objects[i]);
-        total += parsed.bytes;
-        this.parsed.set(cacheKey(f), parsed);
-      });
-    }
-    if (total > this.limits.maxTotalBytes) {
-      problems.push(`the manifest files hold more than ${this.limits.maxTotalBytes} bytes together (limit maxTotalBytes)`);
-    }
-  }
-
-  private parseOne(f: FileRef, object: Awaited<ReturnType<GitObjectReader['read']>>): ParsedFile {
-    const failed = (bytes: number, problem: string): ParsedFile => ({ bytes, objectBytes: 0, entries: [], problem });
-    if (object.status === 'missing') return failed(0, `${f.path}: blob ${f.id} is missing from the repository`);
-    if (object.status === 'too-large') {
-      return failed(object.size, `${f.path}: is ${object.size} bytes, more than the ${this.limits.maxFileBytes}-byte limit per manifest file (limit maxFileBytes)`);
-    }
-    if (object.type !== 'blob') return failed(object.size, `${f.path}: object ${f.id} is a ${object.type}, not a file`);
-    try {
-      const entries = parseManifestFile(f.path, object.data).map((d) => ({ path: d.path, index: d.index, object: d.object }));
-      let objectBytes = 0;
-      for (const e of entries) objectBytes += jsonSize(e.object, this.limits.maxObjectBytes - objectBytes + 1);
-      return { bytes: object.size, objectBytes, entries, problem: null };
-    } catch (err) {
-      const message = errorMessage(err).split('\n')[0];
-      return failed(object.size, err instanceof DomainException ? message : `${f.path}: cannot be parsed: ${message}`);
-    }
-  }
-
   private assemble(files: FileRef[], problems: string[]): Omit<ManifestSnapshot, 'warnings'> {
     const manifests: ManifestEntry[] = [];
     let objectBytes = 0;
     for (const f of files) {
-      const parsed = this.parsed.get(cacheKey(f));
-      if (!parsed) continue; // not read: maxTotalBytes was reached, already reported
+      const parsed = this.files.get(f);
+      if (!parsed) continue; // not read: a byte limit was reached, already reported
       if (parsed.problem) {
         problems.push(parsed.problem);
         continue;
@@ -196,8 +179,4 @@ export class ManifestLoader {
     }
     return { manifests, problems };
   }
-}
-
-function cacheKey(f: FileRef): string {
-  return `${f.id}\0${f.path}`;
 }

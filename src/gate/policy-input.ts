@@ -113,7 +113,67 @@ export function buildPolicyInput(parts: PolicyInputParts): PolicyInputDocument {
  * sha256 (lower-case hex) of the document's RFC 8785 canonical JSON: the same document always
  * hashes the same, whatever the key order it was built with. Throws (LedgerException
  * `non-canonical-value`) for a value JSON cannot carry, e.g. a string with a lone surrogate.
+ *
+ * The bytes hashed are exactly canonicalize(document); they are fed to the hash member by member
+ * (the top-level members in canonical order), and each manifest entry's canonical form is
+ * computed once and remembered: consecutive commits share most of their manifests (and a
+ * commit's previous manifests are its parent's), so only the changed objects are serialised.
+ * Manifest entries are frozen when parsed, so a remembered form cannot go stale.
  */
 export function inputHash(document: PolicyInputDocument): string {
-  return createHash('sha256').update(canonicalize(document), 'utf8').digest('hex');
+  const hash = createHash('sha256');
+  const { manifests, previous, ...rest } = document;
+  const members: Array<[string, () => void]> = [
+    ...Object.keys(rest).map((key): [string, () => void] => [key, () => hash.update(canonicalize(rest[key as keyof typeof rest]), 'utf8')]),
+    ['manifests', () => hashEntries(hash, manifests)],
+    ['previous', () => hashPrevious(hash, previous)],
+  ];
+  members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  hash.update('{');
+  members.forEach(([key, write], i) => {
+    hash.update(`${i === 0 ? '' : ','}${JSON.stringify(key)}:`, 'utf8');
+    write();
+  });
+  hash.update('}');
+  return hash.digest('hex');
+}
+
+type Hash = ReturnType<typeof createHash>;
+
+function hashPrevious(hash: Hash, previous: PolicyInputDocument['previous']): void {
+  const keys = Object.keys(previous);
+  if (keys.length !== 1 || keys[0] !== 'manifests') {
+    hash.update(canonicalize(previous), 'utf8');
+    return;
+  }
+  hash.update('{"manifests":');
+  hashEntries(hash, previous.manifests);
+  hash.update('}');
+}
+
+const entryForms = new WeakMap<object, string>();
+
+function hashEntries(hash: Hash, entries: readonly ManifestEntry[]): void {
+  hash.update('[');
+  entries.forEach((entry, i) => {
+    let form = Object.isFrozen(entry) ? entryForms.get(entry) : undefined;
+    if (form === undefined) {
+      form = canonicalize(entry);
+      if (Object.isFrozen(entry)) entryForms.set(entry, form);
+    }
+    hash.update(i === 0 ? form : `,${form}`, 'utf8');
+  });
+  hash.update(']');
+}
+
+/** Freezes a parsed manifest entry and everything in it (parsed YAML may share nodes: aliases). */
+export function freezeEntry(entry: ManifestEntry): ManifestEntry {
+  const stack: unknown[] = [entry];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object' || Object.isFrozen(value)) continue;
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) stack.push(child);
+  }
+  return entry;
 }

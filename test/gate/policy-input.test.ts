@@ -142,6 +142,7 @@ describe('policy input document', () => {
     await check({ maxTotalBytes: 600 }, /more than 600 bytes together \(limit maxTotalBytes\)/);
     await check({ maxObjectBytes: 1000 }, /limit maxObjectBytes/);
     await check({ maxTreeDepth: 0 }, /nested deeper than 0 levels \(limit maxTreeDepth\)/);
+    await check({ maxRangeBytes: 500 }, /more than 500 bytes of manifests together \(limit maxRangeBytes\)/);
     await f.repo.commit({ files: { 'deploy/many': null }, sign: 'ed25519' });
   });
 

@@ -1,11 +1,12 @@
-import { transformFileSync } from '@swc/core';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import ts from 'typescript';
 
 /**
  * The gitseal command line as a real executable for tests that need a process (a Git server's
- * hook runs `gitseal`): the TypeScript sources compiled with SWC into a folder inside the project
- * (so packages resolve from node_modules), and a launcher script that runs them with this Node.
+ * hook runs `gitseal`): the TypeScript sources transpiled file by file with the TypeScript compiler
+ * and the project's settings (so the output behaves as `npm run build`'s), into a folder inside the
+ * project (so packages resolve from node_modules), and a launcher script that runs them with this Node.
  */
 export interface CompiledCli {
   /** The command to run, e.g. in GITSEAL for the pre-receive hook: `<node> <launcher>`. */
@@ -25,14 +26,16 @@ export function compileCli(): CompiledCli {
   const root = process.cwd();
   const out = mkdtempSync(join(root, 'node_modules', '.cache-gitseal-cli-'));
   for (const file of ['src', 'migrations'].flatMap((d) => sources(join(root, d)))) {
-    const { code } = transformFileSync(file, {
-      jsc: {
-        parser: { syntax: 'typescript', decorators: true },
-        target: 'es2022',
-        transform: { legacyDecorator: true, decoratorMetadata: true },
+    const { outputText: code } = ts.transpileModule(readFileSync(file, 'utf8'), {
+      fileName: file,
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2023,
+        experimentalDecorators: true,
+        emitDecoratorMetadata: true,
+        esModuleInterop: true,
+        sourceMap: false,
       },
-      module: { type: 'commonjs' },
-      sourceMaps: false,
     });
     const target = join(out, relative(root, file).replace(/\.ts$/, '.js'));
     mkdirSync(dirname(target), { recursive: true });
