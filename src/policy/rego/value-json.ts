@@ -49,9 +49,9 @@ function checkComposite(v: object, what: string, depth: number): void {
   if (proto === Object.prototype || proto === null) {
     // Not for…in: V8 speculates on its keyed reads and falls into deoptimisation loops when
     // objects of many shapes (input documents, policy data) come through.
-    const keys = Object.keys(v);
-    if (depth >= LIMIT && keys.length > 0) throw tooDeep(what);
-    for (let i = 0; i < keys.length; i++) checkMember((v as Record<string, unknown>)[keys[i]], what, depth);
+    const members: unknown[] = Object.values(v);
+    if (depth >= LIMIT && members.length > 0) throw tooDeep(what);
+    for (let i = 0; i < members.length; i++) checkMember(members[i], what, depth);
     return;
   }
   if (v instanceof BigNum || v instanceof SetValue || v instanceof ObjectValue) return;
