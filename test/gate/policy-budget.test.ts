@@ -61,3 +61,34 @@ describe('policy budgets', () => {
     expect(d.reasons[0].message).toContain('conflict');
   });
 });
+
+describe('replaying a decision', () => {
+  let f: GateFixture;
+
+  beforeAll(async () => {
+    f = await GateFixture.create(['ed25519']);
+  });
+  afterAll(async () => {
+    await f?.cleanup();
+  });
+
+  it('the stored input gives the same outcome with the same policies; a changed policy or input is seen', async () => {
+    const { replayPolicy } = await import('../../src/gate/replay');
+    const anchor = await f.repo.commit({ message: 'root', sign: 'ed25519' });
+    const head = await f.repo.commit({ files: { 'deploy/app.yaml': deployment('app', 'nginx:latest') }, sign: 'ed25519' });
+    const [d] = await f.decide({ anchor, head });
+    const stored = JSON.parse(JSON.stringify(d)) as typeof d; // as the service stores it
+    let r = await replayPolicy(stored, f.policy);
+    expect(r).toMatchObject({ digestMatches: true, inputHashMatches: true, sameOutcome: true, error: null });
+    expect(r.deny.map((m) => m.msg)).toEqual(['deploy/app.yaml: container app uses the latest tag']);
+
+    const relaxed = loadPolicies(writePolicies({ 'test.rego': 'package gitseal.test\n\nwarn contains "relaxed" if true\n' }));
+    r = await replayPolicy(stored, relaxed);
+    expect(r).toMatchObject({ digestMatches: false, sameOutcome: false });
+
+    const tampered = JSON.parse(JSON.stringify(d)) as typeof d;
+    (tampered.input!.manifests[0].object as { metadata: { name: string } }).metadata.name = 'other';
+    r = await replayPolicy(tampered, f.policy);
+    expect(r.inputHashMatches).toBe(false);
+  });
+});
