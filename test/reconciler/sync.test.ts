@@ -93,4 +93,18 @@ describe.each(TEST_DATABASE_KINDS)('reconciler sync against the sandbox on %s', 
     expect(h.live('ConfigMap', 'a', 'noprune')).toBeUndefined();
     expect(h.live('ConfigMap', 'not-ours', 'noprune')).toBeDefined();
   });
+
+  it('records a huge object with digests of its values, so its entry stays small and the sync finishes', async () => {
+    const runner = await h.runner(target({ id: 'huge', manifestPath: 'huge', namespace: 'default' }));
+    const big = 'x'.repeat(900 * 1024);
+    const sha = await h.commit({ 'huge/big.yaml': yaml(configMap('big', { blob: big })) });
+    await h.gate.allow(sha);
+    const mark = await h.size();
+    await runner.reconcileNow();
+    expect(h.live('ConfigMap', 'big', 'default')?.data).toEqual({ blob: big });
+    const [applied] = ofType(await h.entries(mark), 'resource.applied');
+    expect(applied.body.diff).toMatchObject({ truncated: true, changes: [{ path: '', after: { sha256: expect.any(String) } }] });
+    expect(JSON.stringify(applied).length).toBeLessThan(2000);
+    expect((await h.store.status('huge')).lastSync?.outcome).toBe('succeeded');
+  });
 });

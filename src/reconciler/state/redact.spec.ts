@@ -28,3 +28,15 @@ describe('recorded changes', () => {
     expect(JSON.stringify(recordedChanges(secret, [{ path: '', desired: { data: { token: 'c2VjcmV0' } } }]))).not.toContain('c2VjcmV0');
   });
 });
+
+describe('bounded diffs', () => {
+  it('keeps small diffs as they are and replaces the values of huge ones by digests', async () => {
+    const { boundedChanges } = await import('./redact');
+    const small = [{ path: '/data/a', before: '1', after: '2' }];
+    expect(boundedChanges(small)).toBe(small);
+    const huge = [{ path: '', after: { data: { blob: 'x'.repeat(300 * 1024) } } }];
+    const bounded = boundedChanges(huge);
+    expect(bounded).toMatchObject({ truncated: true, changes: [{ path: '', after: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number) } }] });
+    expect(JSON.stringify(bounded).length).toBeLessThan(1000);
+  });
+});

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../diff/canonical';
 import type { FieldChange } from '../diff/diff';
 import { isJsonObject, type JsonValue, type ObjectKey } from '../kube/kube-object';
 
@@ -47,4 +49,23 @@ function redactOne(c: FieldChange): RecordedChange {
 export function recordedChanges(key: Pick<ObjectKey, 'group' | 'kind'>, changes: readonly FieldChange[]): RecordedChange[] {
   if (!isSecret(key)) return changes.map((c) => ({ path: c.path, ...(c.live !== undefined ? { before: c.live } : {}), ...(c.desired !== undefined ? { after: c.desired } : {}) }));
   return changes.map(redactOne);
+}
+
+/** A recorded diff larger than this keeps its paths and digests of its values instead of the values. */
+export const MAX_RECORDED_DIFF_BYTES = 256 * 1024;
+
+function digest(value: JsonValue | undefined): JsonValue | undefined {
+  if (value === undefined) return undefined;
+  const text = canonicalJson(value);
+  return { sha256: createHash('sha256').update(text).digest('hex'), bytes: Buffer.byteLength(text) };
+}
+
+/**
+ * Keeps a ledger entry within bounds: a huge object (a large ConfigMap) would otherwise make its
+ * `resource.applied` entry too large to record, and the sync could never finish.
+ */
+export function boundedChanges(changes: RecordedChange[], maxBytes = MAX_RECORDED_DIFF_BYTES): RecordedChange[] | { truncated: true; changes: RecordedChange[] } {
+  if (Buffer.byteLength(JSON.stringify(changes)) <= maxBytes) return changes;
+  const digested = changes.slice(0, 1000).map((c) => ({ path: c.path, ...(c.before !== undefined ? { before: digest(c.before) } : {}), ...(c.after !== undefined ? { after: digest(c.after) } : {}) }));
+  return { truncated: true, changes: digested };
 }

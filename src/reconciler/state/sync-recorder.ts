@@ -6,7 +6,7 @@ import type { KubeObject, ObjectKey } from '../kube/kube-object';
 import type { ErrorClass } from '../reconciler.exception';
 import { GroupCommit } from './group-commit';
 import type { DriftFinding } from '../drift/drift';
-import { recordedChanges } from './redact';
+import { boundedChanges, recordedChanges } from './redact';
 import type { InventoryRow, ReconcilerStore, SyncTrigger } from './reconciler.store';
 
 /** The ledger as the reconciler needs it (LedgerService implements it). */
@@ -96,7 +96,7 @@ export class SyncRecorder {
         target: this.targetId,
         ...objectFields(r),
         operation: r.operation,
-        diff: recordedChanges(r.key, r.changes),
+        diff: boundedChanges(recordedChanges(r.key, r.changes)),
         resourceVersion: typeof r.result.metadata.resourceVersion === 'string' ? r.result.metadata.resourceVersion : null,
         uid: typeof r.result.metadata.uid === 'string' ? r.result.metadata.uid : null,
         ...(r.tookOwnership.length > 0 ? { tookOwnership: r.tookOwnership } : {}),
@@ -150,11 +150,13 @@ export class SyncRecorder {
   driftDetected(finding: DriftFinding, commit: string, selfHeal: boolean): Promise<number> {
     const { desired } = finding;
     const redacted = recordedChanges(desired.key, finding.changes.map((c) => ({ path: c.path, live: c.before, desired: c.after })));
-    const changes = finding.changes.map((c, i) => ({ path: c.path, before: redacted[i].before ?? null, after: redacted[i].after ?? null, manager: c.manager, ...(c.lastWriter ? { lastWriter: c.lastWriter } : {}) }));
+    const bounded = boundedChanges(redacted);
+    const values = Array.isArray(bounded) ? bounded : bounded.changes;
+    const changes = finding.changes.slice(0, values.length).map((c, i) => ({ path: c.path, before: values[i].before ?? null, after: values[i].after ?? null, manager: c.manager, ...(c.lastWriter ? { lastWriter: c.lastWriter } : {}) }));
     return this.append({
       type: 'drift.detected',
       commit,
-      body: { target: this.targetId, ...objectFields(desired), deleted: finding.deleted, changes, ignoredDifferences: finding.ignored, selfHeal },
+      body: { target: this.targetId, ...objectFields(desired), deleted: finding.deleted, changes, ...(Array.isArray(bounded) ? {} : { truncated: true }), ignoredDifferences: finding.ignored, selfHeal },
     });
   }
 
