@@ -2,16 +2,21 @@
 import { BigNum, ObjectValue, SetValue, isPlainObject, sortedEntries, sortedPlainKeys, type PlainObject, type Value } from '../value';
 
 const hasOwn = Object.prototype.hasOwnProperty;
+const OBJECT_PROTO: unknown = Object.prototype;
 
 /** v[key], or undefined. A set yields the member itself. */
 export function lookup(v: Value | undefined, key: Value): Value | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   if (typeof key === 'string') {
-    // The common case first: a string key into a plain object.
-    if (Array.isArray(v)) return undefined;
-    if (v instanceof SetValue) return v.has(key) ? key : undefined;
-    if (v instanceof ObjectValue) return v.get(key);
-    if (v instanceof BigNum) return undefined;
+    // The common case first: a string key into a plain object (prototype Object.prototype for
+    // JSON, null for objects the engine builds), told apart by one prototype read.
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== OBJECT_PROTO && proto !== null) {
+      if (Array.isArray(v)) return undefined;
+      if (v instanceof SetValue) return v.has(key) ? key : undefined;
+      if (v instanceof ObjectValue) return v.get(key);
+      if (v instanceof BigNum) return undefined;
+    }
     return hasOwn.call(v, key) ? (v as PlainObject)[key] : undefined;
   }
   if (Array.isArray(v)) {
