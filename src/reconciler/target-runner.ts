@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { errorMessage } from '../common/domain.exception';
 import type { MetricsService } from '../metrics/metrics.service';
+import { backoffMs } from './drift/backoff';
 import { DriftMonitor } from './drift/drift-monitor';
 import type { KubeAdapter } from './kube/kube.adapter';
 import { reconcile, type LoopDeps, type SyncRequest, type SyncResult } from './loop';
@@ -17,12 +18,7 @@ export interface RunnerDeps extends Omit<LoopDeps, 'kube' | 'recorder' | 'signal
 }
 
 const WAITING_RETRY_MS = 15_000;
-const MAX_BACKOFF_MS = 300_000;
 
-/** Exponential backoff with jitter: 1 s, 2 s, 4 s … 5 min, each ×[0.5, 1.5). */
-export function backoffMs(attempt: number, random = Math.random): number {
-  return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempt - 1)) * (0.5 + random());
-}
 
 /**
  * Keeps one target where its newest allowed commit says, on this replica while it holds the

@@ -111,4 +111,26 @@ describe.each(TEST_DATABASE_KINDS)('drift and self-heal on %s', (kind) => {
     expect(h.live('Deployment', 'scaled', 'default')?.spec).toMatchObject({ replicas: 5 });
     expect(h.live('ConfigMap', 'tuned', 'default')?.data).toEqual({ level: 'high', other: 'y' });
   });
+
+  it('heals recorded drift once a sync window lets it, without recording it again', async () => {
+    const base = target({ id: 'later', manifestPath: 'later', namespace: 'default' }, { selfHeal: true });
+    const runner = await h.runner(base);
+    const sha = await h.commit({ 'later/cm.yaml': yaml(configMap('later-cm', { k: 'v' })) });
+    await h.gate.allow(sha);
+    await runner.reconcileNow();
+    runner.update({ ...base, settings: { ...base.settings, windows: [{ kind: 'deny', schedule: '* * * * *', duration: '1h', timeZone: 'UTC', manualSync: false }] } });
+    const mark = await h.size();
+    await fetch(`${h.sandbox.url}/api/v1/namespaces/default/configmaps/later-cm?fieldManager=meddler`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ data: { k: 'changed' } }) });
+    await runner.checkDriftNow();
+    await runner.checkDriftNow();
+    expect(ofType(await h.entries(mark), 'drift.detected')).toHaveLength(1);
+    expect(ofType(await h.entries(mark), 'sync.started')).toEqual([]);
+    expect(h.live('ConfigMap', 'later-cm', 'default')?.data).toEqual({ k: 'changed' });
+    runner.update(base);
+    await runner.checkDriftNow();
+    const entries = await h.entries(mark);
+    expect(ofType(entries, 'drift.detected')).toHaveLength(1);
+    expect(ofType(entries, 'drift.healed')).toHaveLength(1);
+    expect(h.live('ConfigMap', 'later-cm', 'default')?.data).toEqual({ k: 'v' });
+  });
 });

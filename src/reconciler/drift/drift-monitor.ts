@@ -15,6 +15,7 @@ import { readLive } from '../steps/live.step';
 import { renderCommit } from '../steps/render.step';
 import type { Target } from '../target';
 import { windowVerdict } from '../windows/sync-window';
+import { backoffMs } from './backoff';
 import { detectDrift, type DriftFinding } from './drift';
 import { DriftWatcher } from './drift-watcher';
 
@@ -53,7 +54,9 @@ const FEW = 20;
  */
 export class DriftMonitor {
   private synced: Synced | undefined;
-  private readonly recorded = new Map<string, string>();
+  /** Drift recorded (and not healed yet), by object: its fingerprint and its drift.detected entry. */
+  private readonly recorded = new Map<string, { fingerprint: string; seq: number }>();
+  private readonly healRetry = new Map<string, { at: number; attempts: number }>();
   private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly watcher: DriftWatcher;
@@ -120,7 +123,7 @@ export class DriftMonitor {
     for (const d of objects) {
       const f = detectDrift(d, live.get(d.id), ignoreFor(rules, d.key));
       if (!f) this.recorded.delete(d.id);
-      else if (this.recorded.get(d.id) !== f.fingerprint) findings.push(f);
+      else findings.push(f);
     }
     if (findings.length > 0) await this.drifted(synced, findings);
   }
@@ -146,30 +149,47 @@ export class DriftMonitor {
     return live;
   }
 
+  /** Records drift not recorded yet, then heals all of it when self-heal is on and a window allows. */
   private async drifted(synced: Synced, findings: DriftFinding[]): Promise<void> {
     const { recorder, store, clock, logger } = this.deps;
     const settings = this.deps.target().settings;
-    const seqs: number[] = [];
-    for (const f of findings) {
-      seqs.push(await recorder.driftDetected(f, synced.commit, settings.selfHeal));
-      this.recorded.set(f.id, f.fingerprint);
-    }
-    this.deps.metrics?.reconcilerDrift.inc({ target: this.id }, findings.length);
-    const objects = findings.map((f) => f.id);
+    const fresh = findings.filter((f) => this.recorded.get(f.id)?.fingerprint !== f.fingerprint);
+    for (const f of fresh) this.recorded.set(f.id, { fingerprint: f.fingerprint, seq: await recorder.driftDetected(f, synced.commit, settings.selfHeal) });
     const now = clock.now();
-    const lastDrift = { at: now.toISOString(), seq: seqs[seqs.length - 1], objects, healed: false };
-    await store.saveStatus(this.id, { lastDrift }, now);
-    logger.warn(`target ${this.id}: drift in ${objects.join(', ')}${settings.selfHeal ? '; healing' : ''}`);
+    if (fresh.length > 0) {
+      this.deps.metrics?.reconcilerDrift.inc({ target: this.id }, fresh.length);
+      const objects = fresh.map((f) => f.id);
+      await store.saveStatus(this.id, { lastDrift: { at: now.toISOString(), seq: (this.recorded.get(objects[objects.length - 1]) as { seq: number }).seq, objects, healed: false } }, now);
+      logger.warn(`target ${this.id}: drift in ${objects.join(', ')}${settings.selfHeal ? '; healing' : ''}`);
+    }
     if (!settings.selfHeal) return;
     const verdict = windowVerdict(settings.windows, now, false);
     if (!verdict.allowed) {
-      logger.log(`target ${this.id}: drift not healed now: ${verdict.reason}`);
+      if (fresh.length > 0) logger.log(`target ${this.id}: drift not healed now: ${verdict.reason}`);
       return;
     }
+    await this.heal(synced, findings);
+  }
+
+  private async heal(synced: Synced, all: DriftFinding[]): Promise<void> {
+    const { recorder, store, clock } = this.deps;
+    // A heal that failed is not tried again for these objects before its backoff ends.
+    const findings = all.filter((f) => (this.healRetry.get(f.id)?.at ?? 0) <= Date.now());
+    if (findings.length === 0) return;
+    const objects = findings.map((f) => f.id);
+    const seqs = findings.map((f) => (this.recorded.get(f.id) as { seq: number }).seq);
     const result = await this.deps.sync({ sha: synced.commit, trigger: 'self-heal', only: new Set(objects), follows: seqs });
-    if (result.outcome !== 'succeeded' || result.startedSeq === undefined || result.finishedSeq === undefined) return;
+    if (result.outcome !== 'succeeded' || result.startedSeq === undefined || result.finishedSeq === undefined) {
+      for (const id of objects) {
+        const attempts = (this.healRetry.get(id)?.attempts ?? 0) + 1;
+        this.healRetry.set(id, { attempts, at: Date.now() + backoffMs(attempts) });
+      }
+      return;
+    }
+    for (const id of objects) this.healRetry.delete(id);
     await recorder.driftHealed({ commit: synced.commit, objects: findings.map((f) => ({ key: f.desired.key, apiVersion: f.desired.apiVersion })), driftSeqs: seqs, syncStartedSeq: result.startedSeq, syncFinishedSeq: result.finishedSeq });
     for (const id of objects) this.recorded.delete(id);
-    await store.saveStatus(this.id, { lastDrift: { ...lastDrift, healed: true } }, clock.now());
+    const now = clock.now();
+    await store.saveStatus(this.id, { lastDrift: { at: now.toISOString(), seq: Math.max(...seqs), objects, healed: true } }, now);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs } from './target-runner';
+import { backoffMs } from './backoff';
 
 describe('backoff', () => {
   it('doubles from one second up to five minutes, with jitter of ±50%', () => {
