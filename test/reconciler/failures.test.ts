@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_KINDS } from '../support/test-database';
-import { configMap, Harness, ofType, target, yaml } from './support/harness';
+import { AppsV1Api } from '@kubernetes/client-node';
+import { configMap, deployment, Harness, ofType, target, yaml } from './support/harness';
 
 const many = (prefix: string, n: number, value: string) => yaml(...Array.from({ length: n }, (_, i) => configMap(`${prefix}-${i}`, { v: value })));
 
@@ -98,5 +99,30 @@ describe.each(TEST_DATABASE_KINDS)('reconciler failures on %s', (kind) => {
     expect(status.openSync).toBeNull();
     expect(status.syncedCommit).toBe(sha);
     expect((await h.store.inventory('resume'))).toHaveLength(10);
+  });
+
+  it('takes a field another manager owns (force, the default) and records that it did; without force the sync stalls naming the field', async () => {
+    const forced = target({ id: 'owner', manifestPath: 'owner', namespace: 'default' });
+    const runner = await h.runner(forced);
+    const one = await h.commit({ 'owner/app.yaml': yaml(deployment('contested', 2)) });
+    await h.gate.allow(one);
+    await runner.reconcileNow();
+    const apps = h.sandbox.kubeConfig().makeApiClient(AppsV1Api);
+    await apps.patchNamespacedDeployment({ name: 'contested', namespace: 'default', body: [{ op: 'replace', path: '/spec/replicas', value: 9 }], fieldManager: 'kubectl-edit' });
+    const two = await h.commit({ 'owner/app.yaml': yaml(deployment('contested', 3)) });
+    await h.gate.allow(two);
+    const mark = await h.size();
+    await runner.reconcileNow();
+    expect(h.live('Deployment', 'contested', 'default')?.spec).toMatchObject({ replicas: 3 });
+    const [applied] = ofType(await h.entries(mark), 'resource.applied');
+    expect(applied.body).toMatchObject({ name: 'contested', diff: [{ path: '/spec/replicas', before: 9, after: 3 }], tookOwnership: [{ path: '/spec/replicas', from: ['kubectl-edit'] }] });
+
+    runner.update({ ...forced, settings: { ...forced.settings, forceConflicts: false } });
+    await apps.patchNamespacedDeployment({ name: 'contested', namespace: 'default', body: [{ op: 'replace', path: '/spec/replicas', value: 7 }], fieldManager: 'kubectl-edit' });
+    const three = await h.commit({ 'owner/app.yaml': yaml(deployment('contested', 4)) });
+    await h.gate.allow(three);
+    await runner.reconcileNow();
+    expect(h.live('Deployment', 'contested', 'default')?.spec).toMatchObject({ replicas: 7 });
+    expect((await h.store.status('owner')).lastError).toMatchObject({ class: 'stalled', code: 'kube-field-conflict', message: expect.stringMatching(/conflict with "kubectl-edit".*\.spec\.replicas/) });
   });
 });
