@@ -81,7 +81,9 @@ export class CommitGatherer {
       const approvals = await this.approvals(v, problems);
       const approval = approvalCheck(v.sha, approvals, v.signature.fingerprint, this.repo.requiredApprovals);
       const changes = this.changesOf(v.sha, commit.parents[0] ?? null, problems);
-      problems.push(...current.problems, ...previous.problems.map((p) => `at the first parent: ${p}`));
+      problems.push(...current.problems);
+      // the first parent was decided on its own: what could not be read there is noted, not held against this commit (a fix must be able to pass)
+      const warnings = [...current.warnings, ...previous.problems.map((p) => `previous manifests incomplete: at the first parent, ${p}`)];
       const input = buildPolicyInput({
         repository: { id: this.repo.id, url: this.repo.url, branch: this.repo.branch },
         commit,
@@ -93,7 +95,7 @@ export class CommitGatherer {
       });
       const policy = await policyCheck(this.ctx.policy, input, problems, this.timeout());
       const reasons = [...signature, ...(approval.reason ? [approval.reason] : []), ...policy.reasons];
-      return { verification: v, parents, reasons, warnings: current.warnings, approvals: approval.evidence, policy: policy.evidence, input, seal: sealOf(approvals.approvals) };
+      return { verification: v, parents, reasons, warnings, approvals: approval.evidence, policy: policy.evidence, input, seal: sealOf(approvals.approvals) };
     } catch (err) {
       const message = `deciding commit ${v.sha} failed: ${errorMessage(err)}`;
       const evidence: PolicyEvidence = { engine: this.ctx.policy.kind, digest: this.ctx.policy.digest, inputHash: null, deny: [], warn: [], error: null, inputProblems: [message] };

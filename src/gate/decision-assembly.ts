@@ -10,7 +10,7 @@ export interface OwnCheck {
   parents: string[];
   /** Signature, approval and policy reasons. */
   reasons: GateReason[];
-  /** Manifest warnings (links not followed, submodules). */
+  /** Manifest warnings (links not followed, submodules, what could not be read at the first parent). */
   warnings: string[];
   approvals: ApprovalEvidence;
   policy: PolicyEvidence;

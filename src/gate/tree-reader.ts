@@ -40,16 +40,22 @@ export class TreeReader {
     return ids.map((id) => this.cache.get(id) as GitTreeEntry[]);
   }
 
-  /** What `path` ('' for the root) names inside the tree `root`, or null when nothing is there. */
+  /**
+   * What `path` ('' for the root) names inside the tree `root`, or null when nothing is there.
+   * A component on the way that is not a folder (a file, a symbolic link, a submodule) is a
+   * TreeReadError: links are never followed, and such a path is no place for manifests.
+   */
   async resolve(root: string, path: string): Promise<PathTarget | null> {
     let current: PathTarget = { type: 'tree', id: root };
-    for (const part of path === '' ? [] : path.split('/')) {
-      if (current.type !== 'tree') return null;
+    const parts = path === '' ? [] : path.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      if (current.type !== 'tree') throw new TreeReadError(`${parts.slice(0, i).join('/')} on the manifest path is a ${current.type}, not a folder`);
       const [entries] = await this.read([current.id]);
-      const entry = entries.find((e) => e.name === part);
+      const entry = entries.find((e) => e.name === parts[i]);
       if (!entry) return null;
       current = { type: entry.type, id: entry.id };
     }
+    if (current.type === 'symlink' || current.type === 'submodule') throw new TreeReadError(`the manifest path ${path} is a ${current.type === 'symlink' ? 'symbolic link' : 'submodule'}, never followed`);
     return current;
   }
 }

@@ -155,5 +155,19 @@ describe('policy input document', () => {
     const [none] = await f.decide({ anchor: null, head }, { manifestPath: 'nothing/here', mode: 'head' });
     expect(none.input?.manifests).toEqual([]);
     expect(none.decision).toBe('allow');
+    const [throughFile] = await f.decide({ anchor: null, head }, { manifestPath: 'deploy/base.yaml/x', mode: 'head' });
+    expect(throughFile.reasons).toEqual([
+      { code: 'policy-error', message: 'the policy input cannot be built: cannot read the manifests: deploy/base.yaml on the manifest path is a blob, not a folder' },
+    ]);
+    expect(throughFile.warnings).toContain('previous manifests incomplete: at the first parent, cannot read the manifests: deploy/base.yaml on the manifest path is a blob, not a folder');
+  });
+
+  it('a manifest path that is a symbolic link is never followed', async () => {
+    const anchor = await f.repo.head();
+    f.repo.symlink('linked', 'deploy');
+    const head = await f.repo.commit({ sign: 'ed25519' });
+    const [d] = await f.decide({ anchor, head }, { manifestPath: 'linked' });
+    expect(d.reasons).toEqual([{ code: 'policy-error', message: 'the policy input cannot be built: cannot read the manifests: the manifest path linked is a symbolic link, never followed' }]);
+    await f.repo.commit({ files: { linked: null }, sign: 'ed25519' });
   });
 });

@@ -97,7 +97,10 @@ describe('gate reason codes (contracts §2)', () => {
     expect(d.reasons[0].message).toMatch(/deploy\/broken\.yaml document 1: line \d+/);
     // the policies still ran on the rest: the input is recorded, the file is not in it
     expect(d.input?.manifests.map((m) => m.path)).not.toContain('deploy/broken.yaml');
-    await f.repo.commit({ files: { 'deploy/broken.yaml': null }, sign: 'ed25519' });
+    // the commit that fixes it passes: the broken file at its parent is only noted
+    const fix = await decideNext(() => f.repo.commit({ files: { 'deploy/broken.yaml': null }, sign: 'ed25519' }));
+    expect(fix.decision).toBe('allow');
+    expect(fix.warnings.join('\n')).toMatch(/previous manifests incomplete: at the first parent, deploy\/broken\.yaml document 1: line \d+/);
   });
 
   it('approval-missing: the signer does not count; another approver does', async () => {
