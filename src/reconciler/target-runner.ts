@@ -144,7 +144,15 @@ export class TargetRunner {
 
   private async automated(status: TargetStatusRow): Promise<void> {
     const newest = await this.deps.gate.newestAllowed(this.target.repositoryId);
-    if (!newest || newest.sha === status.syncedCommit) return;
+    if (!newest) {
+      if (status.lastError?.code !== 'no-allowed-commit') {
+        const now = this.deps.clock.now();
+        const message = `waiting for the gate to allow a commit of ${this.target.repositoryId} (${this.target.branch})`;
+        await this.deps.store.saveStatus(this.id, { lastError: { class: 'waiting', code: 'no-allowed-commit', message, at: now.toISOString(), commit: null } }, now);
+      }
+      return;
+    }
+    if (newest.sha === status.syncedCommit) return;
     if (this.stalled?.commit === newest.sha && this.stalled.settings === settingsDigest(this.target.settings)) return;
     if (this.retry?.commit === newest.sha && Date.now() < this.retry.at) return;
     await this.runSync({ sha: newest.sha, trigger: 'automated' });

@@ -107,4 +107,16 @@ describe.each(TEST_DATABASE_KINDS)('reconciler sync against the sandbox on %s', 
     expect(JSON.stringify(applied).length).toBeLessThan(2000);
     expect((await h.store.status('huge')).lastSync?.outcome).toBe('succeeded');
   });
+
+  it('says it is waiting for the gate while no commit is allowed, and applies nothing', async () => {
+    const runner = await h.runner(target({ id: 'waiting', manifestPath: 'waiting', namespace: 'default' }));
+    const sha = await h.commit({ 'waiting/a.yaml': yaml(configMap('waits', {})) });
+    h.sandbox.requests.clear();
+    await runner.reconcileNow();
+    expect((await h.store.status('waiting')).lastError).toMatchObject({ class: 'waiting', code: 'no-allowed-commit' });
+    expect(h.sandbox.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    await h.gate.allow(sha);
+    await runner.reconcileNow();
+    expect(await h.store.status('waiting')).toMatchObject({ syncedCommit: sha, lastError: null });
+  });
 });
