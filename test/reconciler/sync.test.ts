@@ -109,14 +109,13 @@ describe.each(TEST_DATABASE_KINDS)('reconciler sync against the sandbox on %s', 
   });
 
   it('says it is waiting for the gate while no commit is allowed, and applies nothing', async () => {
-    const runner = await h.runner(target({ id: 'waiting', manifestPath: 'waiting', namespace: 'default' }));
-    const sha = await h.commit({ 'waiting/a.yaml': yaml(configMap('waits', {})) });
+    // A repository the gate has decided nothing about yet.
+    const runner = await h.runner(target({ id: 'waiting', repositoryId: 'new-repo', manifestPath: 'waiting', namespace: 'default' }));
+    await h.commit({ 'waiting/a.yaml': yaml(configMap('waits', {})) });
     h.sandbox.requests.clear();
     await runner.reconcileNow();
-    expect((await h.store.status('waiting')).lastError).toMatchObject({ class: 'waiting', code: 'no-allowed-commit' });
+    expect((await h.store.status('waiting')).lastError).toMatchObject({ class: 'waiting', code: 'no-allowed-commit', message: expect.stringMatching(/new-repo/) });
     expect(h.sandbox.requests.filter((r) => r.method !== 'GET')).toEqual([]);
-    await h.gate.allow(sha);
-    await runner.reconcileNow();
-    expect(await h.store.status('waiting')).toMatchObject({ syncedCommit: sha, lastError: null });
+    expect(h.live('ConfigMap', 'waits', 'default')).toBeUndefined();
   });
 });
