@@ -48,6 +48,13 @@ export function members(v: Value, pos: number, ...want: string[]): readonly Valu
   throw typeError(pos, v, ...(want.length ? want : ['array', 'set']));
 }
 
+/** The members of an array or set of strings, checked but not copied. */
+export function checkedStrings(v: Value, pos: number): readonly string[] {
+  const xs = members(v, pos);
+  for (const x of xs) if (typeof x !== 'string') throw new BuiltinError('eval_type_error', `operand ${pos} must be array of strings but got array containing ${typeName(x)}`);
+  return xs as readonly string[];
+}
+
 /** Strings of an array or set of strings. */
 export function strings(v: Value, pos: number): string[] {
   const out: string[] = [];

@@ -1,7 +1,7 @@
 /** String builtins. Positions and lengths count Unicode code points (Go runes), as OPA does. */
 import { BigNum, numberFromText, toBigInt, type Num } from '../number';
 import { SetValue, isObject, sortedEntries, type Value } from '../value';
-import { int, num, str, strings } from './operands';
+import { checkedStrings, int, num, str, strings } from './operands';
 import { BuiltinError, builtinError, register, typeError } from './registry';
 
 const runes = (s: string): string[] => Array.from(s);
@@ -146,20 +146,21 @@ register('to_number', 1, ([v]) => {
   throw typeError(1, v, 'null', 'boolean', 'number', 'string');
 });
 
-function prefixOperand(v: Value, pos: number): string[] {
+/** The strings of a string, array or set operand (checked; arrays and sets are not copied). */
+function prefixOperand(v: Value, pos: number): readonly string[] {
   if (typeof v === 'string') return [v];
-  if (Array.isArray(v) || v instanceof SetValue) return strings(v, pos);
+  if (Array.isArray(v) || v instanceof SetValue) return checkedStrings(v, pos);
   throw typeError(pos, v, 'string', 'set', 'array');
 }
-register('strings.any_prefix_match', 2, ([a, b]) => {
+
+function anyPair(a: Value, b: Value, match: (x: string, p: string) => boolean): boolean {
   const xs = prefixOperand(a, 1);
   const ps = prefixOperand(b, 2);
-  return xs.some((x) => ps.some((p) => x.startsWith(p)));
-});
-register('strings.any_suffix_match', 2, ([a, b]) => {
-  const xs = prefixOperand(a, 1);
-  const ps = prefixOperand(b, 2);
-  return xs.some((x) => ps.some((p) => x.endsWith(p)));
-});
+  for (const x of xs) for (const p of ps) if (match(x, p)) return true;
+  return false;
+}
+
+register('strings.any_prefix_match', 2, ([a, b]) => anyPair(a, b, (x, p) => x.startsWith(p)));
+register('strings.any_suffix_match', 2, ([a, b]) => anyPair(a, b, (x, p) => x.endsWith(p)));
 
 export { BuiltinError };
