@@ -8,7 +8,7 @@ import type { CompiledRule, RuleNode } from '../compile/rule-tree';
 import { equal, type Value } from '../value';
 import type { Evaluator } from './evaluator';
 import { eachValue } from './plan-rules';
-import { conflict, enter } from './rules';
+import { conflict, enter, leave } from './rules';
 
 /** Key of a call without arguments. */
 const NONE: Value = Object.freeze([]);
@@ -57,7 +57,8 @@ export function callFunction(ev: Evaluator, node: RuleNode, args: Value[]): Valu
 }
 
 function compute(ev: Evaluator, node: RuleNode, args: Value[]): Value | undefined {
-  return enter(ev, node, () => {
+  enter(ev, node);
+  try {
     let result: Value | undefined;
     for (const rule of node.functions) {
       const v = functionValue(ev, rule, args);
@@ -70,7 +71,9 @@ function compute(ev: Evaluator, node: RuleNode, args: Value[]): Value | undefine
       ev.evalTerm(d.value, new Array(d.frameSize), (v) => ((result = v), true));
     }
     return result;
-  });
+  } finally {
+    leave(ev, node);
+  }
 }
 
 function clauseValue(ev: Evaluator, clause: CompiledRule, args: Value[]): Value | undefined {

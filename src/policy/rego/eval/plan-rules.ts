@@ -84,24 +84,30 @@ function planClauses(p: Planner, rule: CompiledRule): RulePlan {
  * Runs the rule (a function with `args`) and calls each(value) for every value of its head
  * (with the values of its key path for rules with variables in their head); true stops.
  */
-export function eachValue(ev: Evaluator, rule: CompiledRule, args: Value[] | undefined, each: (v: Value, keys: Value[]) => boolean): void {
+export function eachValue(ev: Evaluator, rule: CompiledRule, args: Value[] | undefined, each: (v: Value, keys: readonly Value[]) => boolean): void {
   const plan = planOf(ev, rule);
   const f: Frame = new Array(plan.frameSize);
   if (args) f[plan.argsSlot] = args;
-  const val = plan.value.val;
-  const gen = plan.value.gen;
-  const none: Value[] = [];
-  const head = (keys: Value[]) => (val ? () => {
-    const v = val(ev, f);
-    return v === undefined ? false : each(v, keys);
-  } : () => gen(ev, f, (v) => each(v, keys)));
   if (plan.keys.length === 0) {
-    plan.body(ev, f, head(none));
+    // One closure per run (function calls run rules often).
+    const val = plan.value.val;
+    if (val) {
+      plan.body(ev, f, () => {
+        const v = val(ev, f);
+        return v === undefined ? false : each(v, NO_KEYS);
+      });
+    } else {
+      const gen = plan.value.gen;
+      plan.body(ev, f, () => gen(ev, f, (v) => each(v, NO_KEYS)));
+    }
     return;
   }
   const n = plan.keys.length;
   const from = (i: number, keys: Value[]): boolean => {
-    if (i === n) return head(keys.slice())();
+    if (i === n) {
+      const ks = keys.slice();
+      return plan.value.gen(ev, f, (v) => each(v, ks));
+    }
     return plan.keys[i].gen(ev, f, (kv) => {
       keys[i] = kv;
       return from(i + 1, keys);
@@ -109,3 +115,5 @@ export function eachValue(ev: Evaluator, rule: CompiledRule, args: Value[] | und
   };
   plan.body(ev, f, () => from(0, new Array<Value>(n)));
 }
+
+const NO_KEYS: readonly Value[] = Object.freeze([]);

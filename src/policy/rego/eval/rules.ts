@@ -15,14 +15,14 @@ export function conflict(message: string, rule: CompiledRule): RegoError {
   return new RegoError('eval_conflict_error', message, rule.loc);
 }
 
-export function enter<T>(ev: Evaluator, node: RuleNode, f: () => T): T {
+/** Marks node as being computed; a second entry before leave() is recursion. */
+export function enter(ev: Evaluator, node: RuleNode): void {
   if (ev.inProgress.has(node)) throw new RegoError('rego_recursion_error', `rule ${node.name} is recursive`);
   ev.inProgress.add(node);
-  try {
-    return f();
-  } finally {
-    ev.inProgress.delete(node);
-  }
+}
+
+export function leave(ev: Evaluator, node: RuleNode): void {
+  ev.inProgress.delete(node);
 }
 
 /** The value of the document at node (undefined when no rule defines it). */
@@ -30,7 +30,13 @@ export function nodeValue(ev: Evaluator, node: RuleNode, base: Value | undefined
   if (!node.virtual) return base;
   const cached = ev.cache.nodes.get(node);
   if (cached !== undefined) return cached === UNDEFINED ? undefined : cached;
-  let v = enter(ev, node, () => (node.isLeafRule ? leafValue(ev, node) : treeValue(ev, node, base)));
+  enter(ev, node);
+  let v: Value | undefined;
+  try {
+    v = node.isLeafRule ? leafValue(ev, node) : treeValue(ev, node, base);
+  } finally {
+    leave(ev, node);
+  }
   if (v !== undefined && ev.overrides.length > 0) v = applyOverrides(ev, node, v);
   ev.cache.nodes.set(node, v === undefined ? UNDEFINED : v);
   return v;
