@@ -1,9 +1,8 @@
 import { parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../cli/command';
 import { ConfigError, loadConfig } from '../config/config.schema';
 import { acquireDataDirLock } from '../database/data-dir-lock';
-import { openDatabase } from '../database/data-source.factory';
 import { DomainException } from '../common/domain.exception';
-import { TokenService } from './token.service';
+import type { TokenService } from './token.service';
 
 /** Opens the configured database directly (the service must not be running on the same PGlite folder). */
 async function withTokens<T>(io: CliIo, work: (tokens: TokenService) => Promise<T>): Promise<T> {
@@ -16,6 +15,9 @@ async function withTokens<T>(io: CliIo, work: (tokens: TokenService) => Promise<
   }
   const release = config.database.kind === 'pglite' ? acquireDataDirLock(config.dataDir, 'gitseal token') : undefined;
   try {
+    // Loaded lazily so that other commands do not load the database layer.
+    const { openDatabase } = await import('../database/data-source.factory');
+    const { TokenService } = await import('./token.service');
     const db = await openDatabase(config.database);
     try {
       return await work(new TokenService(db.dataSource));

@@ -1,7 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { ConfigError } from '../config/config.schema';
 import { DataDirLockedError } from '../database/data-dir-lock';
-import { startServer } from '../server';
 import { EXIT_USAGE, parseCommandArgs, type CliCommand } from './command';
 
 export const serveCommand: CliCommand = {
@@ -14,6 +12,9 @@ Without DATABASE_URL it uses PGlite in GITSEAL_DATA_DIR (default ./.gitseal).`,
   async run(argv, io) {
     parseCommandArgs(argv, {});
     try {
+      // Loaded here, not at the top: the other commands should not pay for loading the service.
+      const { startServer } = await import('../server');
+      const { Logger } = await import('@nestjs/common');
       const { app, url } = await startServer(io.env, io.cwd);
       new Logger('gitseal').log(`listening on ${url}`);
       await new Promise<void>((resolve) => {
