@@ -6,7 +6,8 @@
  * the common case hashes little.
  */
 import { BigNum, numberKey } from './number';
-import { MAX_DEPTH, ObjectValue, compare, compareStrings, equal, type PlainObject, type Value } from './value';
+import { ObjectValue, compare, compareStrings, equal, type PlainObject, type Value } from './value';
+import { MAX_DEPTH } from './value-limits';
 
 /** Levels of a composite member hashed by the buckets of each tier (the last: the whole value). */
 const TIERS = [1, 3, MAX_DEPTH];

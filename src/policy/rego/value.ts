@@ -7,6 +7,7 @@
  */
 import { BigNum, compareNumbers, numberKey } from './number';
 import { SetValue } from './value-set';
+import { MAX_DEPTH } from './value-limits';
 
 export { BigNum } from './number';
 export { SetValue } from './value-set';
@@ -113,8 +114,7 @@ function structKeyOf(v: Value, depth: number): string {
   }
 }
 
-/** Depth past which values are refused rather than walked (protects the JS stack). */
-export const MAX_DEPTH = 2000;
+export { MAX_DEPTH } from './value-limits';
 
 /** An object with at least one key that is not a string. */
 export class ObjectValue {
