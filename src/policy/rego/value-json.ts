@@ -4,7 +4,8 @@
  */
 import { RegoError } from './errors';
 import { BigNum } from './number';
-import { MAX_DEPTH, ObjectValue, SetValue, isPlainObject, sortedEntries, type Value } from './value';
+import { ObjectValue, SetValue, isPlainObject, sortedEntries, type Value } from './value';
+import { MAX_DEPTH } from './value-limits';
 
 /** Checks that x is JSON-shaped (finite numbers, plain objects) and not nested too deeply. */
 export function checkJson(x: unknown, what: string): Value {
