@@ -96,7 +96,9 @@ export class Harness {
     return new Harness(db, sandbox, repo, { now: () => new Date() }, mkdtempSync(join(tmpdir(), 'gitseal-reconciler-')));
   }
 
+  /** A runner for `t`; the runners of earlier tests are stopped, so they cannot act in the background. */
   async runner(t: Target = target()): Promise<TargetRunner> {
+    for (const r of this.runners) await r.stop();
     await this.store.saveSettings(t.id, t.settings, settingsDigest(t.settings), 'test', this.clock.now());
     const recorder = new SyncRecorder(this.ledger, this.store, this.clock, t.id);
     const runner = new TargetRunner(t, this.kube, recorder, {
