@@ -111,7 +111,12 @@ describe.each(TEST_DATABASE_KINDS)('targets operations API on %s', (kind) => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ target: 'shop', commit: second, syncedCommit: first, unchanged: 1, prune: [] });
     const byName = Object.fromEntries(res.body.apply.map((p: { name: string }) => [p.name, p]));
-    expect(byName['api-a']).toMatchObject({ operation: 'update', changes: [{ path: '/data/v', before: '1', after: '2' }], dryRun: { ok: true } });
+    // What the API server says it would store: the value, and the annotation naming the commit.
+    expect(byName['api-a']).toMatchObject({ operation: 'update', dryRun: { ok: true } });
+    expect(byName['api-a'].changes).toEqual([
+      { path: '/metadata/annotations/gitseal.dev~1commit', before: first, after: second },
+      { path: '/data/v', before: '1', after: '2' },
+    ]);
     expect(byName['api-b']).toMatchObject({ operation: 'create', dryRun: { ok: true } });
     const writes = h.sandbox.requests.filter((r) => r.method !== 'GET');
     expect(writes.length).toBe(2);

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../common/domain.exception';
 import type { AllowedCommit } from '../gate-reader';
 import type { KubeAdapter } from '../kube/kube.adapter';
+import { storedDiff } from '../diff/json-diff';
 import { describeKey, keyString } from '../kube/kube-object';
 import { codeOf } from '../reconciler.exception';
 import { recordedChanges, type RecordedChange } from '../state/redact';
@@ -19,6 +20,7 @@ export interface PlannedObject {
   name: string;
   source: string;
   operation: 'create' | 'update';
+  /** Updates: every field the API server says it would store differently (server-side dry run); creations: the object. */
   changes: RecordedChange[];
   ignoredDifferences: number;
   /** The API server's verdict on the apply (server-side dry run): nothing is stored. */
@@ -58,7 +60,9 @@ export async function buildPlan(target: Target, allowed: AllowedCommit, kube: Ku
   }));
   await eachLimit(plan.apply.map((p, i) => ({ p, i })), 8, async ({ p, i }) => {
     try {
-      await kube.apply(p.diff.patched, { force: target.settings.forceConflicts, dryRun: true });
+      const wouldStore = await kube.apply(p.diff.patched, { force: target.settings.forceConflicts, dryRun: true });
+      // The server's own answer: what it would store, against what it stores now.
+      if (p.live) apply[i].changes = recordedChanges(p.desired.key, storedDiff(p.live, wouldStore));
     } catch (err) {
       apply[i].dryRun = { ok: false, code: codeOf(err), message: errorMessage(err) };
     }
