@@ -7,64 +7,7 @@ import { BigNum } from './number';
 import { ObjectValue, SetValue, isPlainObject, sortedEntries, type Value } from './value';
 import { MAX_DEPTH } from './value-limits';
 
-/** Checks that x is JSON-shaped (finite numbers, plain objects) and not nested too deeply. */
-export function checkJson(x: unknown, what: string): Value {
-  checkValue(x, what, 0);
-  return x as Value;
-}
-
-const LIMIT = MAX_DEPTH;
-
-function tooDeep(what: string): RegoError {
-  return new RegoError('eval_internal_error', `${what} is nested deeper than ${MAX_DEPTH} levels`);
-}
-
-function checkValue(v: unknown, what: string, depth: number): void {
-  if (depth > LIMIT) throw tooDeep(what);
-  if (typeof v === 'object' && v !== null) checkComposite(v, what, depth);
-  else checkScalar(v, what);
-}
-
-function checkScalar(v: unknown, what: string): void {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return;
-    case 'number':
-      if (!Number.isFinite(v)) throw new RegoError('eval_internal_error', `${what} holds a number that is not finite`);
-      return;
-    default:
-      if (v === null) return;
-      throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON (${typeof v})`);
-  }
-}
-
-/** Checks v's members; strings and booleans (most of them) without a call. */
-function checkComposite(v: object, what: string, depth: number): void {
-  if (Array.isArray(v)) {
-    if (depth >= LIMIT && v.length > 0) throw tooDeep(what);
-    for (let i = 0; i < v.length; i++) checkMember(v[i], what, depth);
-    return;
-  }
-  const proto: unknown = Object.getPrototypeOf(v);
-  if (proto === Object.prototype || proto === null) {
-    // Not for…in: V8 speculates on its keyed reads and falls into deoptimisation loops when
-    // objects of many shapes (input documents, policy data) come through.
-    const members: unknown[] = Object.values(v);
-    if (depth >= LIMIT && members.length > 0) throw tooDeep(what);
-    for (let i = 0; i < members.length; i++) checkMember(members[i], what, depth);
-    return;
-  }
-  if (v instanceof BigNum || v instanceof SetValue || v instanceof ObjectValue) return;
-  throw new RegoError('eval_internal_error', `${what} holds a value that is not JSON`);
-}
-
-function checkMember(x: unknown, what: string, depth: number): void {
-  const t = typeof x;
-  if (t === 'string' || t === 'boolean') return;
-  if (t === 'object' && x !== null) checkComposite(x as object, what, depth + 1);
-  else checkScalar(x, what);
-}
+export { checkJson } from './value-check';
 
 function keyText(k: Value): string {
   return typeof k === 'string' ? k : toJsonText(k);
