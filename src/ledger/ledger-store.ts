@@ -70,8 +70,8 @@ export class LedgerStore {
     if (drafts.length === 0) return [];
     if (manager) return this.appendLocked(manager, drafts);
     const edge = this.edge;
-    if (edge) {
-      const prepared = this.prepare(edge, drafts);
+    const prepared = edge ? this.tryPrepare(edge, drafts) : undefined;
+    if (prepared) {
       try {
         await this.dataSource.query(this.repo.appendBatchSql(prepared.rows, prepared.nodes));
         this.edge = prepared.edge;
@@ -82,6 +82,20 @@ export class LedgerStore {
       }
     }
     return this.dataSource.transaction((m) => this.appendLocked(m, drafts));
+  }
+
+  /**
+   * The drafts prepared on the cached edge, or undefined when they cannot be: a draft may follow
+   * entries another writer appended after this process last looked, which only the head read
+   * under the lock can tell. The slow path then decides (and reports a draft that is really wrong).
+   */
+  private tryPrepare(edge: Edge, drafts: EntryDraft[]): Prepared | undefined {
+    try {
+      return this.prepare(edge, drafts);
+    } catch {
+      this.edge = undefined;
+      return undefined;
+    }
   }
 
   private async appendLocked(m: EntityManager, drafts: EntryDraft[]): Promise<AppendedEntry[]> {

@@ -119,3 +119,25 @@ describe.each(TEST_DATABASE_KINDS)('ledger appends on %s', (kind) => {
     }
   });
 });
+
+describe.each(TEST_DATABASE_KINDS)('ledger appends after another writer on %s', (kind) => {
+  it('takes the slow path when a draft follows entries this process has not seen, and keeps working', async () => {
+    const db = await createTestDatabase(kind);
+    try {
+      const clock: Clock = { now: () => new Date('2026-11-21T10:00:00.000Z') };
+      const mine = new LedgerStore(db.dataSource, clock);
+      const other = new LedgerStore(db.dataSource, clock);
+      await mine.append([{ type: 'gate.decided', body: {} }]); // mine caches size 1
+      const [theirs] = await other.append([{ type: 'gate.decided', body: {} }]); // seq 1, unseen by mine
+      const [followed] = await mine.append([{ type: 'sync.started', follows: [theirs.entry.seq], body: {} }]);
+      expect(followed.entry.seq).toBe(2);
+      const [next] = await mine.append([{ type: 'sync.finished', follows: [followed.entry.seq], body: {} }]);
+      expect(next.entry.seq).toBe(3);
+      // A draft that is wrong on any head is still refused, and nothing is stored.
+      await expect(mine.append([{ type: 'sync.finished', follows: [99], body: {} }])).rejects.toThrow(/follows/);
+      expect(await checkWholeLog(db, mine)).toBe(4);
+    } finally {
+      await db.close();
+    }
+  });
+});
