@@ -4,7 +4,7 @@
  */
 import { RegoError } from './errors';
 import { BigNum } from './number';
-import { ObjectValue, SetValue, isPlainObject, sortedEntries, type Value } from './value';
+import { SetValue, isPlainObject, sortedEntries, type Value } from './value';
 import { MAX_DEPTH } from './value-limits';
 
 export { checkJson } from './value-check';
