@@ -16,7 +16,6 @@ import { recordedAppliesSince } from './ledger-scan';
 import { ReconcilerException } from './reconciler.exception';
 import { LocalLeaderLock, PgAdvisoryLeaderLock, type LeaderLock } from './state/leader-lock';
 import { ReconcilerStore } from './state/reconciler.store';
-import { reconcilerLedger } from './state/ledger-writer';
 import { SyncRecorder, type LedgerWriter } from './state/sync-recorder';
 import { settingsDigest, type Target, type TargetConfig } from './target';
 import { settingsOf, type TargetSettings } from './target-settings';
@@ -39,7 +38,7 @@ export interface RegisteredTarget {
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly store: ReconcilerStore;
-  /** What the reconciler appends through (see state/ledger-writer.ts). */
+  /** What the reconciler appends through: the ledger itself. */
   readonly writer: LedgerWriter;
   private readonly logger = new Logger('reconciler');
   private readonly targets = new Map<string, RegisteredTarget>();
@@ -58,7 +57,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     @Inject(CLOCK) readonly clock: Clock,
   ) {
     this.store = new ReconcilerStore(dataSource);
-    this.writer = reconcilerLedger(ledger, dataSource);
+    this.writer = ledger;
     this.leader = database.kind === 'postgres' ? new PgAdvisoryLeaderLock(dataSource) : new LocalLeaderLock();
   }
 
