@@ -115,7 +115,7 @@ export function planRef(p: Planner, t: RefTerm, bound: Slots): TermPlan {
     return {
       gen: (ev, f, k) => {
         const v = headVal(ev, f);
-        // Under `with` a mock may print: keep OPA's order there.
+        // Under `with` a mock may trace: keep OPA's order there.
         return v === undefined ? false : walkGen(ev, f, v, keys, 0, anyOrder && ev.mocks.size === 0 ? forEachEntryAnyOrder : forEachEntry, k);
       },
     };

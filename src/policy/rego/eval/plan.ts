@@ -150,7 +150,7 @@ export class Planner {
 
   /**
    * Plans with f under an iteration order (see `unordered`; iterations still keep OPA's order
-   * at run time when a `with` mock is active, as a mock may print), then restores the current one.
+   * at run time when a `with` mock is active, as a mock may trace), then restores the current one.
    */
   inOrder<T>(unordered: boolean, f: () => T): T {
     const saved = this.unordered;
