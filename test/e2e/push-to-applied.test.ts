@@ -107,7 +107,7 @@ describe.each(TEST_DATABASE_KINDS)('push to applied on %s', (kind) => {
     await push();
     const applied = await until('ConfigMap a', () => live('a'));
     expect(applied.data).toEqual({ value: '1' });
-    expect(applied.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('gitseal');
+    expect((applied.metadata as { labels?: Record<string, string> } | undefined)?.labels?.['app.kubernetes.io/managed-by']).toBe('gitseal');
     const head = await repo.head();
     const log = await until('sync.finished', async () => {
       const all = await entries();
