@@ -77,9 +77,85 @@ function serializeObject(value: object, path: string, ancestors: Set<object>): s
   return `{${parts.join(',')}}`;
 }
 
+/**
+ * The fast path. It builds no error paths and keeps no cycle set (a cycle exceeds the depth limit),
+ * and remembers the canonical form of every deep-frozen container it meets: such a value cannot
+ * change, and the gate freezes the manifests it reuses from one commit to the next, so hashing a
+ * policy input does not serialise the same objects again and again. On anything it would refuse it
+ * gives up, and the checking path above produces the precise error.
+ */
+class GiveUp extends Error {}
+const GIVE_UP = new GiveUp();
+const frozenForms = new WeakMap<object, string>();
+/** Out-parameter of fast(): whether the value it just serialised is deep-frozen (primitives are). */
+let lastFrozen = true;
+
+function fastString(value: string): string {
+  if (LONE_SURROGATE.test(value)) throw GIVE_UP;
+  return JSON.stringify(value);
+}
+
+function fast(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string':
+      lastFrozen = true;
+      return fastString(value);
+    case 'number':
+      lastFrozen = true;
+      if (!Number.isFinite(value)) throw GIVE_UP;
+      return String(value);
+    case 'boolean':
+      lastFrozen = true;
+      return value ? 'true' : 'false';
+    case 'object':
+      return value === null ? ((lastFrozen = true), 'null') : fastContainer(value, depth);
+    default:
+      throw GIVE_UP;
+  }
+}
+
+function fastContainer(value: object, depth: number): string {
+  const known = frozenForms.get(value);
+  if (known !== undefined) {
+    lastFrozen = true;
+    return known;
+  }
+  if (depth >= MAX_CANONICAL_DEPTH) throw GIVE_UP;
+  let frozen = Object.isFrozen(value);
+  let out: string;
+  if (Array.isArray(value)) {
+    out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += fast(value[i], depth + 1);
+      frozen &&= lastFrozen;
+    }
+    out += ']';
+  } else {
+    if (!isPlainObject(value) || Object.getOwnPropertySymbols(value).length > 0) throw GIVE_UP;
+    const keys = Object.keys(value).sort();
+    out = '{';
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) out += ',';
+      const key = keys[i];
+      out += `${fastString(key)}:${fast((value as Record<string, unknown>)[key], depth + 1)}`;
+      frozen &&= lastFrozen;
+    }
+    out += '}';
+  }
+  if (frozen) frozenForms.set(value, out);
+  lastFrozen = frozen;
+  return out;
+}
+
 /** The RFC 8785 canonical form of `value`; throws LedgerException `non-canonical-value`. */
 export function canonicalize(value: unknown): string {
-  return serialize(value, '', new Set());
+  try {
+    return fast(value, 0);
+  } catch (err) {
+    if (!(err instanceof GiveUp)) throw err;
+    return serialize(value, '', new Set());
+  }
 }
 
 /** The canonical form as UTF-8 bytes: what the ledger stores and hashes. */
