@@ -6,6 +6,7 @@ import { approveCommand } from '../verification/approve.command';
 import { verifyCommand } from '../gate/verify.command';
 import type { CliCommand } from './command';
 import { serveCommand } from './serve.command';
+import { demoCommand } from '../demo/demo.command';
 
 /**
  * Every gitseal command. Each lives in its feature's folder (e.g. src/ledger/ledger-verify.command.ts)
@@ -13,6 +14,7 @@ import { serveCommand } from './serve.command';
  */
 export const COMMANDS: CliCommand[] = [
   serveCommand,
+  demoCommand,
   tokenCreateCommand,
   tokenListCommand,
   tokenRevokeCommand,
