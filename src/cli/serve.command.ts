@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config.schema';
 import { DataDirLockedError } from '../database/data-dir-lock';
 import { EXIT_USAGE, parseCommandArgs, type CliCommand } from './command';
+import { closeOnSignal } from './shutdown';
 
 export const serveCommand: CliCommand = {
   path: ['serve'],
@@ -17,15 +18,7 @@ Without DATABASE_URL it uses PGlite in GITSEAL_DATA_DIR (default ./.gitseal).`,
       const { Logger } = await import('@nestjs/common');
       const { app, url } = await startServer(io.env, io.cwd);
       new Logger('gitseal').log(`listening on ${url}`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void app.close().then(resolve, resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await closeOnSignal(app);
       return 0;
     } catch (err) {
       if (err instanceof ConfigError || err instanceof DataDirLockedError) {

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './config.schema';
-import { targetFileSchema } from '../reconciler/target-settings';
+import { settingsOf, targetFileSchema } from '../reconciler/target-settings';
 import type { TargetConfig } from '../reconciler/target';
 
 /**
@@ -156,15 +156,7 @@ function resolveTarget(t: z.infer<typeof targetFileSchema>, repositories: Reposi
       namespaces: t.namespaces,
       reconcileIntervalSeconds: t.reconcileIntervalSeconds,
     },
-    settings: {
-      automated: t.automated,
-      prune: t.prune,
-      selfHeal: t.selfHeal,
-      forceConflicts: t.forceConflicts,
-      healthTimeoutSeconds: t.healthTimeoutSeconds,
-      windows: t.windows,
-      ignoreDifferences: t.ignoreDifferences,
-    },
+    settings: settingsOf(t),
   };
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../cli/command';
+import { closeOnSignal } from '../cli/shutdown';
 import { createDemoWorkspace } from './demo-workspace';
 
 interface Api {
@@ -131,15 +132,7 @@ Needs git and gpg. --reset deletes an earlier demo workspace first.`,
     if (!looksLikeDemo(dir)) throw new UsageError(`${dir} is not empty and holds no demo; choose another --dir`);
     if (values.reset) rmSync(dir, { recursive: true, force: true });
     const { app } = await startDemo(dir, values.port, io);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void app.close().then(resolve, resolve);
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await closeOnSignal(app);
     return 0;
   },
 };
