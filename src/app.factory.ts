@@ -62,6 +62,7 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(securityHeaders);
   app.use(requestMetrics(app.get(MetricsService), logger || undefined));
   await setUpApiDocs(app, config);
   app.enableShutdownHooks();
@@ -78,6 +79,18 @@ export async function createApp(options: CreateAppOptions): Promise<INestApplica
   }
   await bootstrapTokens(app.get(TokenService), config, logger || undefined);
   return app;
+}
+
+/**
+ * Every answer: never cached by a browser or proxy (tokens, ledger data), never sniffed as another
+ * type, never framed, no referrer sent on.
+ */
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  next();
 }
 
 /** Request with the exact bytes received, for signatures over the body (webhooks, approvals). */

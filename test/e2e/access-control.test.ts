@@ -159,6 +159,15 @@ describe.each(TEST_DATABASE_KINDS)('access control on %s', (kind) => {
     expect(huge.status).toBe(413);
   });
 
+  it('marks every answer not to be cached, sniffed or framed', async () => {
+    for (const res of [await request(t.app.getHttpServer()).get('/healthz'), await request(t.app.getHttpServer()).get('/api/tokens')]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const res = await request(t.app.getHttpServer()).get('/api/nothing-here');
     expect(res.status).toBe(404);
