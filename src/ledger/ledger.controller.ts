@@ -12,11 +12,11 @@ import { LedgerService, type CheckpointView } from './ledger.service';
 export class LedgerController {
   constructor(private readonly ledger: LedgerService) {}
 
-  @ApiOperation({ summary: 'Ledger entries from a seq, with their exact bytes and leaf hashes' })
+  @ApiOperation({ summary: 'Ledger entries from a seq (optionally of one type or about one commit), with their exact bytes and leaf hashes' })
   @Roles('auditor', 'admin', 'security')
   @Get('entries')
   entries(@Query() q: EntriesQuery) {
-    return this.ledger.entries(q.from, q.limit);
+    return this.ledger.entries(q.from, q.limit, { type: q.type, commit: q.commit });
   }
 
   @ApiOperation({ summary: 'The newest signed checkpoint (C2SP signed note)' })

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { LEDGER_ENTRY_TYPES, type LedgerEntryType } from './entry';
 
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
@@ -20,6 +21,16 @@ export class EntriesQuery {
   @Min(1)
   @Max(1000)
   limit = 100;
+
+  @ApiPropertyOptional({ description: 'Only entries of this type, e.g. gate.decided' })
+  @IsOptional()
+  @IsIn(LEDGER_ENTRY_TYPES as unknown as string[])
+  type?: LedgerEntryType;
+
+  @ApiPropertyOptional({ description: 'Only entries about this commit (full sha)' })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{40}([0-9a-f]{24})?$/, { message: 'commit must be a full lower-case commit sha' })
+  commit?: string;
 }
 
 export class InclusionQuery {

@@ -147,6 +147,25 @@ export class LedgerRepository {
     }));
   }
 
+  /** Up to `limit` entries from `from` on, of one type and/or about one commit. */
+  async find(m: EntityManager, from: number, limit: number, filter: { type?: string; commit?: string }): Promise<StoredEntryRow[]> {
+    const rows = (await m.query(
+      `SELECT seq, entry_type, recorded_at, commit_sha, bytes, leaf_hash, chain_hash FROM ledger_entries
+       WHERE seq >= $1 AND ($2::text IS NULL OR entry_type = $2) AND ($3::text IS NULL OR commit_sha = $3)
+       ORDER BY seq LIMIT $4`,
+      [from, filter.type ?? null, filter.commit ?? null, limit],
+    )) as Array<{ seq: string; entry_type: string; recorded_at: Date; commit_sha: string | null; bytes: Buffer; leaf_hash: Buffer; chain_hash: Buffer }>;
+    return rows.map((r) => ({
+      seq: num(r.seq),
+      type: r.entry_type,
+      recordedAt: r.recorded_at.toISOString(),
+      commitSha: r.commit_sha,
+      bytes: r.bytes,
+      leafHash: r.leaf_hash,
+      chainHash: r.chain_hash,
+    }));
+  }
+
   async leafHashes(m: EntityManager, from: number, to: number): Promise<Buffer[]> {
     const rows = (await m.query('SELECT leaf_hash FROM ledger_entries WHERE seq BETWEEN $1 AND $2 ORDER BY seq', [from, to])) as Array<{ leaf_hash: Buffer }>;
     return rows.map((r) => r.leaf_hash);

@@ -69,13 +69,22 @@ export class LedgerService {
     return (await this.store.repository.head(this.dataSource.manager)).size;
   }
 
-  async entries(from: number, limit: number): Promise<{ size: number; entries: EntryView[] }> {
+  /**
+   * Entries from `from` on, at most `limit`; optionally only one type and/or only about one commit.
+   * `next` is the seq to ask for the following page (null at the end).
+   */
+  async entries(from: number, limit: number, filter: { type?: string; commit?: string } = {}): Promise<{ size: number; entries: EntryView[]; next: number | null }> {
     const size = await this.size();
     const count = Math.min(Math.max(limit, 1), MAX_PAGE);
-    if (from >= size) return { size, entries: [] };
-    const rows = await this.store.repository.entries(this.dataSource.manager, from, Math.min(from + count, size) - 1);
+    if (from >= size) return { size, entries: [], next: null };
+    const m = this.dataSource.manager;
+    const filtered = filter.type !== undefined || filter.commit !== undefined;
+    const rows = filtered ? await this.store.repository.find(m, from, count, filter) : await this.store.repository.entries(m, from, Math.min(from + count, size) - 1);
+    const last = rows[rows.length - 1];
+    const next = last && last.seq + 1 < size && (filtered ? rows.length === count : true) ? last.seq + 1 : null;
     return {
       size,
+      next,
       entries: rows.map((r) => ({
         seq: r.seq,
         type: r.type,

@@ -42,6 +42,20 @@ describe.each(TEST_DATABASE_KINDS)('ledger API on %s', (kind) => {
     }
   });
 
+  it('finds the entries about one commit, or of one type, page by page', async () => {
+    const commit = createHash('sha1').update('7').digest('hex');
+    const about = await get(`/api/ledger/entries?commit=${commit}`);
+    expect(about.body.entries).toHaveLength(1);
+    expect(about.body.entries[0]).toMatchObject({ commit, type: 'gate.decided' });
+    const first = await get('/api/ledger/entries?type=gate.decided&limit=5');
+    expect(first.body.entries).toHaveLength(5);
+    expect(first.body.entries.every((e: { type: string }) => e.type === 'gate.decided')).toBe(true);
+    const second = await get(`/api/ledger/entries?type=gate.decided&limit=5&from=${first.body.next}`);
+    expect(second.body.entries[0].seq).toBeGreaterThan(first.body.entries[4].seq);
+    expect((await get('/api/ledger/entries?type=nope')).status).toBe(400);
+    expect((await get('/api/ledger/entries?commit=abc')).body.error.message).toMatch(/full lower-case commit sha/);
+  });
+
   it('signs a checkpoint on demand that opens with the published key', async () => {
     const res = await post('/api/ledger/checkpoint');
     expect(res.status).toBe(200);
