@@ -1,5 +1,6 @@
 import * as openpgp from 'openpgp';
 import type { PublicKey, SignaturePacket, Subkey } from 'openpgp';
+import { verifiesNatively } from './openpgp-native.adapter';
 
 /**
  * The one place that talks to openpgp.js (in process, no gpg): reading keys and detached
@@ -95,8 +96,18 @@ export function dearmorSignature(text: string): Uint8Array {
   return Buffer.from(joined, 'base64');
 }
 
-/** True when `signature` by `key` is cryptographically valid over `data` (and uses no rejected algorithm). */
+/**
+ * True when `signature` by `key` is cryptographically valid over `data` (and uses no rejected
+ * algorithm). A plain signature is confirmed by the native fast path (openpgp-native.adapter.ts);
+ * anything else, and every failure, is decided by openpgp.js, whose message is the answer's.
+ */
 export async function verifyOver(signature: SignaturePacket, key: KeyPacket, data: Uint8Array): Promise<{ ok: boolean; why?: string }> {
+  if (await verifiesNatively(signature, key, data)) return { ok: true };
+  return verifyWithOpenPgp(signature, key, data);
+}
+
+/** verifyOver through openpgp.js alone (the reference the fast path is tested against). */
+export async function verifyWithOpenPgp(signature: SignaturePacket, key: KeyPacket, data: Uint8Array): Promise<{ ok: boolean; why?: string }> {
   const signed: SignedData = { text: null, getBytes: () => data };
   try {
     await signature.verify(key, signature.signatureType as openpgp.enums.signature, signed, NO_DATE, true, openpgp.config);
