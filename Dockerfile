@@ -2,13 +2,13 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY test ./test
 COPY bench ./bench
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && rm -rf dist/test dist/bench && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 # git: the source mirror runs the system git; gnupg only for `gitseal approve` (signing with your key).
