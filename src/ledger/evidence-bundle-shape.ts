@@ -45,10 +45,19 @@ function entries(v: unknown): EvidenceBundle['entries'] {
   return v as EvidenceBundle['entries'];
 }
 
+function allStrings(v: readonly unknown[]): boolean {
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
+
 function proofs(v: unknown): string[][] {
   if (!Array.isArray(v)) bad('inclusionProofs must be an array');
   if (v.length > LIMITS.maxEntries) bad('inclusionProofs has more elements than entries allowed');
-  for (let i = 0; i < v.length; i++) strings(v[i], `inclusionProofs[${i}]`, LIMITS.maxProofLength);
+  for (let i = 0; i < v.length; i++) {
+    const proof: unknown = v[i];
+    // The named check (and its message) only for a proof that fails the quick one.
+    if (!Array.isArray(proof) || proof.length > LIMITS.maxProofLength || !allStrings(proof)) strings(proof, `inclusionProofs[${i}]`, LIMITS.maxProofLength);
+  }
   return v as string[][];
 }
 

@@ -1,12 +1,13 @@
-import { hash } from 'node:crypto';
 import { parseCanonical } from './canonical-json';
-import { CHAIN_GENESIS, chainHash } from './chain';
+import { CHAIN_GENESIS } from './chain';
 import { decodeBase64Strict, openCheckpoint, openNote, parseVerifierKey, type Checkpoint, type NoteVerifier } from './checkpoint';
 import { inspectEntryBytes } from './entry';
 import { evidenceStatement, type EvidenceBundle } from './evidence-bundle';
 import { readBundle } from './evidence-bundle-shape';
+import { hashAndScanEntries } from './evidence-bundle-entries';
 import { BundleTree } from './evidence-bundle-tree';
 import { HASH_SIZE, frontierRefs, verifyConsistency, verifyInclusion } from './merkle';
+import { chainFold } from './sha256-batch';
 
 export type BundleCheck = 'checkpoint' | 'origin' | 'range' | 'entries' | 'entry' | 'left-subtrees' | 'tail' | 'root' | 'chain' | 'inclusion-proof' | 'latest' | 'consistency' | 'signature';
 
@@ -72,18 +73,14 @@ function hash32(text: string): Buffer | undefined {
 
 // ---- entries -----------------------------------------------------------------------------------
 
-let scratch = Buffer.allocUnsafe(64 * 1024);
+/** Leaf hashes by position (32 bytes each); `missing` holds positions whose bytes are not base64. */
+interface EntryLeaves {
+  flat: Buffer;
+  missing: ReadonlySet<number>;
+}
 
-/** Leaf hash of base64 entry bytes, decoding once into a reused buffer behind the 0x00 prefix. */
-function decodeEntry(b64: string): { leaf: Buffer; bytes: Buffer } | undefined {
-  if (b64.length % 4 !== 0) return undefined;
-  const expected = (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
-  if (expected + 1 > scratch.length) scratch = Buffer.allocUnsafe(expected + 1);
-  scratch[0] = 0x00;
-  // The decoder skips characters outside the alphabet; a short count means there were some.
-  if (scratch.write(b64, 1, 'base64') !== expected) return undefined;
-  const input = scratch.subarray(0, expected + 1);
-  return { leaf: hash('sha256', input, 'buffer'), bytes: input.subarray(1) };
+function leafAt(leaves: EntryLeaves, p: number): Buffer | undefined {
+  return leaves.missing.has(p) ? undefined : leaves.flat.subarray(HASH_SIZE * p, HASH_SIZE * (p + 1));
 }
 
 function checkEntryBytes(f: Findings, seq: number, bytes: Buffer): void {
@@ -95,53 +92,60 @@ function checkEntryBytes(f: Findings, seq: number, bytes: Buffer): void {
   } else if (inspected.seq !== seq) f.fail('entry', `entry ${seq}: its bytes say seq ${inspected.seq} (entry moved?)`, seq);
 }
 
-/** Per position: the leaf hash, or undefined when the bytes are not even base64. */
-function checkEntries(f: Findings, bundle: EvidenceBundle): Array<Buffer | undefined> {
+function checkEntries(f: Findings, bundle: EvidenceBundle): EntryLeaves {
   const { from, to } = bundle.range;
-  const leaves = new Array<Buffer | undefined>(bundle.entries.length).fill(undefined);
-  bundle.entries.forEach((e, p) => {
-    if (e.seq !== from + p) f.fail('entries', `entries out of order at position ${p}: expected seq ${from + p}, found seq ${e.seq}`, e.seq);
-    const decoded = decodeEntry(e.bytes);
-    if (!decoded) {
-      f.fail('entry', `entry ${e.seq}: bytes are not valid base64`, e.seq);
-      return;
-    }
-    leaves[p] = decoded.leaf;
-    checkEntryBytes(f, e.seq, decoded.bytes);
+  const entries = bundle.entries;
+  for (let p = 0; p < entries.length; p++) {
+    const seq = entries[p].seq;
+    if (seq !== from + p) f.fail('entries', `entries out of order at position ${p}: expected seq ${from + p}, found seq ${seq}`, seq);
+  }
+  const missing = new Set<number>();
+  const flat = hashAndScanEntries(entries, from, {
+    undecodable: (p) => {
+      missing.add(p);
+      f.fail('entry', `entry ${entries[p].seq}: bytes are not valid base64`, entries[p].seq);
+    },
+    fullCheck: (p, bytes) => checkEntryBytes(f, entries[p].seq, bytes),
   });
   const want = to - from + 1;
-  if (bundle.entries.length !== want) {
-    f.fail('entries', `entries: range ${from}..${to} needs ${want} entries, the bundle holds ${bundle.entries.length} (entries dropped or inserted?)`);
+  if (entries.length !== want) {
+    f.fail('entries', `entries: range ${from}..${to} needs ${want} entries, the bundle holds ${entries.length} (entries dropped or inserted?)`);
     const seen = new Set<number>();
-    for (const e of bundle.entries) {
+    for (const e of entries) {
       if (seen.has(e.seq)) f.fail('entries', `entry ${e.seq}: appears more than once`, e.seq);
       seen.add(e.seq);
       if (e.seq < from || e.seq > to) f.fail('entries', `entry ${e.seq}: outside the range ${from}..${to}`, e.seq);
     }
     for (let s = from; s <= to && f.count('entries') <= MAX_LISTED; s++) if (!seen.has(s)) f.fail('entries', `entry ${s}: missing from the bundle`, s);
   }
-  return leaves;
+  return { flat, missing };
 }
 
 // ---- the anchor tree -----------------------------------------------------------------------
 
-function decodeAll(f: Findings, check: 'left-subtrees' | 'tail', name: string, texts: readonly string[]): Buffer[] | undefined {
-  const out: Buffer[] = [];
+/** Decodes 32-byte hashes into `out` from `offset` on; false (and a failure) at the first bad one. */
+function decodeAll(f: Findings, check: 'left-subtrees' | 'tail', name: string, texts: readonly string[], out: Buffer, offset: number): boolean {
   for (let i = 0; i < texts.length; i++) {
     const h = hash32(texts[i]);
     if (!h) {
       f.fail(check, `${name}[${i}]: not base64 of a 32-byte hash`);
-      return undefined;
+      return false;
     }
-    out.push(h);
+    h.copy(out, offset + HASH_SIZE * i);
   }
-  return out;
+  return true;
+}
+
+function decodeLeft(f: Findings, texts: readonly string[]): Buffer[] | undefined {
+  const out = Buffer.alloc(HASH_SIZE * texts.length);
+  if (!decodeAll(f, 'left-subtrees', 'leftSubtrees', texts, out, 0)) return undefined;
+  return texts.map((_, i) => out.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1)));
 }
 
 /** When counts do not line up, each present entry is still checked by its own inclusion proof. */
-function checkEntriesOneByOne(f: Findings, bundle: EvidenceBundle, leaves: Array<Buffer | undefined>, anchor: Checkpoint): void {
+function checkEntriesOneByOne(f: Findings, bundle: EvidenceBundle, leaves: EntryLeaves, anchor: Checkpoint): void {
   bundle.entries.forEach((e, p) => {
-    const leaf = leaves[p];
+    const leaf = leafAt(leaves, p);
     const proof = bundle.inclusionProofs[p]?.map(hash32);
     if (!leaf) return;
     if (e.seq >= anchor.size) f.fail('entry', `entry ${e.seq}: beyond the signed checkpoint of size ${anchor.size} (truncated log?)`, e.seq);
@@ -151,12 +155,12 @@ function checkEntriesOneByOne(f: Findings, bundle: EvidenceBundle, leaves: Array
   });
 }
 
-function localizeRootMismatch(f: Findings, bundle: EvidenceBundle, tree: BundleTree, leaves: Buffer[], anchor: Checkpoint): void {
+function localizeRootMismatch(f: Findings, bundle: EvidenceBundle, tree: BundleTree, leaves: EntryLeaves, anchor: Checkpoint): void {
   const { from, to } = bundle.range;
   const bad = new Set<number>();
   bundle.entries.forEach((_, p) => {
     const proof = bundle.inclusionProofs[p]?.map(hash32);
-    if (!proof || proof.some((h) => !h) || !verifyInclusion(from + p, anchor.size, leaves[p], proof as Buffer[], anchor.root)) {
+    if (!proof || proof.some((h) => !h) || !verifyInclusion(from + p, anchor.size, leafAt(leaves, p) as Buffer, proof as Buffer[], anchor.root)) {
       bad.add(p);
       f.fail('entry', `entry ${from + p}: leaf hash does not match the signed root (bytes altered?)`, from + p);
     }
@@ -178,51 +182,57 @@ function checkProofs(f: Findings, bundle: EvidenceBundle, tree: BundleTree, size
   }
   const n = Math.min(bundle.inclusionProofs.length, bundle.entries.length);
   let good = 0;
+  const matcher = tree.proofMatcher();
   for (let p = 0; p < n; p++) {
     const proof = bundle.inclusionProofs[p];
+    if (matcher.matches(from + p, proof)) {
+      good++;
+      continue;
+    }
     const { expectedLength, mismatches } = tree.compareProof(from + p, proof);
     if (proof.length !== expectedLength) {
       f.fail('inclusion-proof', `inclusion proof of entry ${from + p}: ${proof.length} hashes, but a tree of size ${size} needs ${expectedLength} (proof for the wrong size?)`, from + p);
-    } else if (mismatches.length > 0) {
-      f.fail('inclusion-proof', `inclusion proof of entry ${from + p}: hash ${mismatches[0].at} does not match the signed tree (proof altered?)`, from + p);
-    } else good++;
+    } else f.fail('inclusion-proof', `inclusion proof of entry ${from + p}: hash ${mismatches[0].at} does not match the signed tree (proof altered?)`, from + p);
   }
   if (good === bundle.entries.length) f.passed.push(`${good} inclusion proofs match the signed tree of size ${size}`);
 }
 
-function checkChain(f: Findings, bundle: EvidenceBundle, leaves: Buffer[], anchor: Checkpoint, rootOk: boolean): void {
+/** `leaves`: the leaf hashes of seq from..anchor.size - 1, 32 bytes each. */
+function checkChain(f: Findings, bundle: EvidenceBundle, leaves: Buffer, anchor: Checkpoint, rootOk: boolean): void {
   const before = hash32(bundle.chainBefore);
   const { from } = bundle.range;
   if (!before) return f.fail('chain', 'chainBefore: not base64 of a 32-byte hash');
   if (from === 0 && !before.equals(CHAIN_GENESIS)) return f.fail('chain', 'chainBefore: a range starting at seq 0 must start from the genesis value (32 zero bytes)');
-  let head = before;
-  for (const leaf of leaves) head = chainHash(head, leaf);
-  if (head.equals(anchor.chain)) f.passed.push(`hash chain from seq ${from} reaches the signed chain head at size ${anchor.size}`);
+  if (chainFold(before, leaves).equals(anchor.chain)) f.passed.push(`hash chain from seq ${from} reaches the signed chain head at size ${anchor.size}`);
   else f.fail('chain', `chain: walking from chainBefore through seq ${from}..${anchor.size - 1} does not reach the signed chain head (${rootOk ? 'chainBefore altered?' : 'entries altered?'})`);
 }
 
-function checkTree(f: Findings, bundle: EvidenceBundle, entryLeaves: Array<Buffer | undefined>, anchor: Checkpoint): number {
+function checkTree(f: Findings, bundle: EvidenceBundle, entryLeaves: EntryLeaves, anchor: Checkpoint): number {
   const { from, to } = bundle.range;
   const wantLeft = frontierRefs(from).length;
   const wantTail = anchor.size - 1 - to;
-  const left = decodeAll(f, 'left-subtrees', 'leftSubtrees', bundle.leftSubtrees);
-  const tail = decodeAll(f, 'tail', 'tailLeafHashes', bundle.tailLeafHashes);
+  const entries = bundle.entries.length;
+  const leaves = Buffer.allocUnsafe(HASH_SIZE * (entries + bundle.tailLeafHashes.length));
+  entryLeaves.flat.copy(leaves, 0);
+  const left = decodeLeft(f, bundle.leftSubtrees);
+  const tailOk = decodeAll(f, 'tail', 'tailLeafHashes', bundle.tailLeafHashes, leaves, HASH_SIZE * entries);
   if (left && left.length !== wantLeft) f.fail('left-subtrees', `leftSubtrees: seq 0..${from - 1} need ${wantLeft} subtree hashes, the bundle has ${left.length}`);
-  if (tail && tail.length !== wantTail) f.fail('tail', `tailLeafHashes: seq ${to + 1}..${anchor.size - 1} need ${wantTail} leaf hashes, the bundle has ${tail.length} (truncated?)`);
-  if (!left || !tail || left.length !== wantLeft || tail.length !== wantTail || entryLeaves.some((l) => !l)) {
+  if (tailOk && bundle.tailLeafHashes.length !== wantTail) {
+    f.fail('tail', `tailLeafHashes: seq ${to + 1}..${anchor.size - 1} need ${wantTail} leaf hashes, the bundle has ${bundle.tailLeafHashes.length} (truncated?)`);
+  }
+  if (!left || !tailOk || left.length !== wantLeft || bundle.tailLeafHashes.length !== wantTail || entryLeaves.missing.size > 0) {
     checkEntriesOneByOne(f, bundle, entryLeaves, anchor);
     f.fail('root', `checkpoint root: not rebuilt, the bundle does not hold every hash of the tree of size ${anchor.size}`);
     return 0;
   }
-  const leaves = [...(entryLeaves as Buffer[]), ...tail];
   const tree = new BundleTree(from, left, leaves);
   const rootOk = tree.root().equals(anchor.root);
   if (rootOk) {
-    f.passed.push(`${bundle.entries.length} entries, ${left.length} left subtrees and ${tail.length} tail leaves rebuild the signed root of size ${anchor.size}`);
+    f.passed.push(`${entries} entries, ${left.length} left subtrees and ${wantTail} tail leaves rebuild the signed root of size ${anchor.size}`);
     checkProofs(f, bundle, tree, anchor.size);
-  } else localizeRootMismatch(f, bundle, tree, entryLeaves as Buffer[], anchor);
+  } else localizeRootMismatch(f, bundle, tree, entryLeaves, anchor);
   checkChain(f, bundle, leaves, anchor, rootOk);
-  return rootOk ? bundle.entries.length : 0;
+  return rootOk ? entries : 0;
 }
 
 // ---- checkpoints, latest, signature ------------------------------------------------------------

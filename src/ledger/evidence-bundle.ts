@@ -2,7 +2,8 @@ import { CHAIN_GENESIS } from './chain';
 import { openCheckpoint, parseCheckpoint, signNote, verifierKeyFor, type Checkpoint, type NoteSigner } from './checkpoint';
 import { BundleTree } from './evidence-bundle-tree';
 import { LedgerException } from './ledger.exception';
-import { consistencyProof, frontierRefs, leafHash, type SubtreeReader } from './merkle';
+import { consistencyProof, frontierRefs, type SubtreeReader } from './merkle';
+import { leafHashesOf } from './sha256-batch';
 
 /**
  * Evidence bundle v1: a contiguous range of entries with everything needed to prove them offline
@@ -113,7 +114,7 @@ export async function buildEvidenceBundle(source: EvidenceSource, options: Build
   expectCount('tail leaf hashes', tail.length, anchor.size - 1 - to);
   if (from === 0 && !chainBefore.equals(CHAIN_GENESIS)) throw new LedgerException('inconsistent-source', 'chain before seq 0 is not the genesis value');
 
-  const tree = new BundleTree(from, left, [...entries.map((b) => leafHash(b)), ...tail]);
+  const tree = new BundleTree(from, left, Buffer.concat([leafHashesOf(entries), ...tail]));
   if (!tree.root().equals(anchor.root)) throw new LedgerException('inconsistent-source', `stored entries do not hash to the anchor checkpoint's root (size ${anchor.size})`);
   const proof = latest ? await consistencyProof(anchor.size, latest.size, source.subtrees) : undefined;
 
