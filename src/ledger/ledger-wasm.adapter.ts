@@ -1,5 +1,5 @@
 import { LEDGER_ENTRY_TYPES } from './entry';
-import { SCAN_LAYOUT } from './entry-scan-wat';
+import { SCAN_LAYOUT } from './json-scan-wat';
 import { LedgerException } from './ledger.exception';
 import { LEDGER_WASM } from './ledger-wasm-binary';
 import { HEAP_BASE } from './ledger-wasm-source';
