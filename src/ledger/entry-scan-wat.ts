@@ -1,4 +1,4 @@
-import { LITERALS, SCAN_LAYOUT, lit } from './json-scan-wat';
+import { LITERALS, SCAN_LAYOUT, lit, splat } from './json-scan-wat';
 
 /**
  * WebAssembly text of the verifier's fast entry check (`scan_entries`), assembled into one
@@ -6,7 +6,7 @@ import { LITERALS, SCAN_LAYOUT, lit } from './json-scan-wat';
  *
  * It answers one question per entry: are these bytes certainly the canonical JSON of a version 1
  * ledger entry with the expected seq? "Yes" (1) only on a strict subset of what
- * `inspectEntryBytes` accepts: the members in their one canonical layout, keys of printable
+ * `inspectEntryBytes` accepts: the members in their one canonical layout, keys of plain
  * ASCII without escapes, integers of at most 15 digits, no nesting deeper than 64, a
  * `recordedAt` whose fields are plainly in range (day ≤ 28). Everything else, valid or not, is
  * "don't know" (0), and the caller runs the full JavaScript check, which decides and says why.
@@ -19,17 +19,25 @@ import { LITERALS, SCAN_LAYOUT, lit } from './json-scan-wat';
 function body(): string {
   return `  ;; body.commit: null, or a string of 40 or 64 lowercase hex digits. The index after it, or -1.
   (func $commit (param $p i32) (param $end i32) (result i32)
-    (local $q i32) (local $c i32)
+    (local $q i32) (local $c i32) (local $v v128) (local $m i32)
     (if ${lit('null')} (then (return (i32.add (local.get $p) (i32.const 4)))))
     (if (i32.or (i32.ge_u (local.get $p) (local.get $end)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x22))) (then (return (i32.const -1))))
+    ;; hex digits 16 at a time, up to the first byte that is not one (the caller leaves 16
+    ;; readable bytes after the entry; a byte at or past $end is outside it)
     (local.set $q (i32.add (local.get $p) (i32.const 1)))
     (loop $next
       (if (i32.ge_u (local.get $q) (local.get $end)) (then (return (i32.const -1))))
-      (local.set $c (i32.load8_u (local.get $q)))
-      (if (i32.or (i32.le_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 9)) (i32.le_u (i32.sub (local.get $c) (i32.const 0x61)) (i32.const 5)))
+      (local.set $v (v128.load (local.get $q)))
+      (local.set $m (i32.xor (i32.const 0xffff) (i8x16.bitmask (v128.or
+        (i8x16.le_u (i8x16.sub (local.get $v) ${splat(0x30)}) ${splat(9)})
+        (i8x16.le_u (i8x16.sub (local.get $v) ${splat(0x61)}) ${splat(5)})))))
+      (if (i32.eqz (local.get $m))
         (then
-          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (local.set $q (i32.add (local.get $q) (i32.const 16)))
           (br $next))))
+    (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $m))))
+    (if (i32.ge_u (local.get $q) (local.get $end)) (then (return (i32.const -1))))
+    (local.set $c (i32.load8_u (local.get $q)))
     (if (i32.ne (local.get $c) (i32.const 0x22)) (then (return (i32.const -1))))
     (local.set $c (i32.sub (i32.sub (local.get $q) (local.get $p)) (i32.const 1)))
     (if (i32.and (i32.ne (local.get $c) (i32.const 40)) (i32.ne (local.get $c) (i32.const 64))) (then (return (i32.const -1))))
@@ -74,12 +82,12 @@ function body(): string {
       (local.set $pl (local.get $kl))
       (if (i32.or (i32.ge_u (local.get $p) (local.get $end)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x3a))) (then (return (i32.const -1))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
-      (if (i32.and (i32.eq (local.get $kl) (i32.const 6)) ${lit('commit', '(local.get $ks)')})
+      (if (if (result i32) (i32.eq (local.get $kl) (i32.const 6)) (then ${lit('commit', '(local.get $ks)')}) (else (i32.const 0)))
         (then
           (local.set $p (call $commit (local.get $p) (local.get $end)))
           (local.set $seen (i32.or (local.get $seen) (i32.const 1))))
         (else
-          (if (i32.and (i32.eq (local.get $kl) (i32.const 7)) ${lit('follows', '(local.get $ks)')})
+          (if (if (result i32) (i32.eq (local.get $kl) (i32.const 7)) (then ${lit('follows', '(local.get $ks)')}) (else (i32.const 0)))
             (then
               (local.set $p (call $follows (local.get $p) (local.get $end) (local.get $seq)))
               (local.set $seen (i32.or (local.get $seen) (i32.const 2))))

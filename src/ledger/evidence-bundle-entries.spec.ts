@@ -125,6 +125,10 @@ describe('hashAndScanEntries', () => {
       ['follows not ascending', canonicalBytes({ ...base, body: { commit: null, follows: [6, 1] } }), false],
       ['follows reaching seq', canonicalBytes({ ...base, body: { commit: null, follows: [7] } }), false],
       ['a short commit', canonicalBytes({ ...base, body: { commit: 'abc', follows: [] } }), false],
+      ...[0, 15, 16, 17, 39, 41, 47, 48, 63, 65, 80].map((n): [string, Buffer, boolean] => [`a commit of ${n} digits`, canonicalBytes({ ...base, body: { commit: 'f'.repeat(n), follows: [] } }), false]),
+      ...[0, 15, 16, 31, 39, 40, 63].map((at): [string, Buffer, boolean] => [`a commit with g at ${at}`, canonicalBytes({ ...base, body: { commit: `${'a'.repeat(at)}g${'a'.repeat(63 - at)}`, follows: [] } }), false]),
+      ['a commit with an escaped character', Buffer.from(canonicalBytes({ ...base, body: { commit: 'a'.repeat(40), follows: [] } }).toString().replace('aaaa"', 'aa\\"a"')), false],
+      ['a commit that is not a string', canonicalBytes({ ...base, body: { commit: 1234, follows: [] } }), false],
       ['an upper-case commit', canonicalBytes({ ...base, body: { commit: 'A'.repeat(40), follows: [] } }), false],
       ['no follows', canonicalBytes({ ...base, body: { commit: null } }), false],
       ['a sixth member', Buffer.from(canonicalBytes(base).toString().replace('"v":1}', '"v":1,"w":2}')), false],
@@ -145,6 +149,13 @@ describe('hashAndScanEntries', () => {
       expect(fullCheckAccepts(bytes, 7), name).toBe(accepted);
     }
     expect(scan([canonicalBytes(base)], 7).full.size).toBe(0);
+    for (const commit of ['0123456789abcdef'.repeat(4), 'fedcba9876543210'.repeat(2) + '01234567']) {
+      expect(scan([canonicalBytes({ ...base, body: { ...base.body, commit } })], 7).full.size, commit).toBe(0);
+    }
+    // DEL is ASCII: member names holding it keep their byte order, so the fast check may confirm them.
+    const del = canonicalBytes({ ...base, body: { ...base.body, 'x\u007f': 1, 'x~': 2 } });
+    expect(fullCheckAccepts(del, 7)).toBe(true);
+    expect(scan([del], 7).full.size).toBe(0);
   });
 
   it('sends an entry whose claimed seq is not its position to the full check', () => {

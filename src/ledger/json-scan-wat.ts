@@ -108,16 +108,18 @@ function basics(): string {
       (br $run))
     (i32.const -1))
 
-  ;; A member name whose opening quote is at $p, of printable ASCII without escapes (others are
-  ;; left to the full check): the index after its closing quote, or -1.
+  ;; A member name whose opening quote is at $p, of ASCII without controls or escapes (others are
+  ;; left to the full check; for ASCII, byte order is UTF-16 order): the index after its closing
+  ;; quote, or -1.
   (func $key (param $p i32) (param $end i32) (result i32)
     (local $v v128) (local $m i32)
     (local.set $p (i32.add (local.get $p) (i32.const 1)))
     (loop $run
       (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
       (local.set $v (v128.load (local.get $p)))
+      ;; signed, bytes 0x80-0xff are below 0x20 too
       (local.set $m (i8x16.bitmask (v128.or (v128.or (i8x16.eq (local.get $v) ${splat(0x22)}) (i8x16.eq (local.get $v) ${splat(0x5c)}))
-        (v128.or (i8x16.lt_u (local.get $v) ${splat(0x20)}) (i8x16.gt_u (local.get $v) ${splat(0x7e)})))))
+        (i8x16.lt_s (local.get $v) ${splat(0x20)}))))
       (if (i32.eqz (local.get $m))
         (then
           (local.set $p (i32.add (local.get $p) (i32.const 16)))
