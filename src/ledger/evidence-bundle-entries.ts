@@ -33,7 +33,8 @@ function decodeInto(mem: Buffer, at: number, b64: string): number {
   if (length % 4 !== 0) return -1;
   const expected = (length / 4) * 3 - (length === 0 ? 0 : b64.charCodeAt(length - 1) !== PAD ? 0 : b64.charCodeAt(length - 2) === PAD ? 2 : 1);
   // The decoder skips characters outside the alphabet; a short count means there were some.
-  return mem.write(b64, at, 'base64') === expected ? expected : -1;
+  // It never writes past `expected` bytes (the space the batch reserved for this entry).
+  return mem.write(b64, at, expected, 'base64') === expected ? expected : -1;
 }
 
 /**
