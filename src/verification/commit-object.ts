@@ -115,7 +115,8 @@ export function parsePerson(value: string, what: string): GitPerson {
 
 /** ISO 8601 UTC without milliseconds: 2026-11-21T10:00:00Z. */
 export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = date.toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
 }
 
 function person(header: RawHeader, what: string): GitPerson {

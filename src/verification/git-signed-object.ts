@@ -37,8 +37,10 @@ export interface SplitObject {
  * signature; it and every other `gpgsig*` header (with continuations) are left out of the
  * payload; every other byte is kept. Several headers of our format are concatenated, as in git.
  */
+const HEADER_PREFIXES: Record<HashAlgo, Buffer> = { sha1: Buffer.from('gpgsig '), sha256: Buffer.from('gpgsig-sha256 ') };
+
 export function splitCommitSignature(raw: Buffer, algo: HashAlgo): SplitObject {
-  const header = Buffer.from(`${SIGNATURE_HEADERS[algo]} `);
+  const header = HEADER_PREFIXES[algo];
   const payload: Buffer[] = [];
   const signature: Buffer[] = [];
   let inSignature = false;
@@ -122,29 +124,41 @@ export interface RawHeader {
  */
 export function readHeaders(raw: Buffer): { headers: RawHeader[]; body: Buffer } {
   const headers: RawHeader[] = [];
+  // continuation lines of a header, joined once at the end (a signature has dozens)
+  const continued = new Map<RawHeader, Buffer[]>();
   let line = 0;
   while (line < raw.length && raw[line] !== NL) {
     const next = lineEnd(raw, line);
-    const content = raw.subarray(line, raw[next - 1] === NL ? next - 1 : next);
-    if (content[0] === SP) {
+    const end = raw[next - 1] === NL ? next - 1 : next;
+    if (raw[line] === SP) {
       const last = headers[headers.length - 1];
       if (!last) throw new Error('object starts with a continuation line');
-      last.value = Buffer.concat([last.value, Buffer.from('\n'), content.subarray(1)]);
+      const parts = continued.get(last) ?? [last.value];
+      parts.push(NEWLINE, raw.subarray(line + 1, end));
+      continued.set(last, parts);
     } else {
-      const space = content.indexOf(SP);
-      const name = (space < 0 ? content : content.subarray(0, space)).toString('latin1');
-      headers.push({ name, value: space < 0 ? Buffer.alloc(0) : content.subarray(space + 1) });
+      const found = raw.indexOf(SP, line);
+      const space = found >= 0 && found < end ? found : -1;
+      const name = raw.toString('latin1', line, space < 0 ? end : space);
+      headers.push({ name, value: space < 0 ? EMPTY : raw.subarray(space + 1, end) });
     }
     line = next;
   }
-  return { headers, body: line < raw.length ? raw.subarray(line + 1) : Buffer.alloc(0) };
+  for (const [header, parts] of continued) header.value = Buffer.concat(parts);
+  return { headers, body: line < raw.length ? raw.subarray(line + 1) : EMPTY };
 }
+
+const NEWLINE = Buffer.from('\n');
+const EMPTY = Buffer.alloc(0);
 
 function lineEnd(buf: Buffer, from: number): number {
   const at = buf.indexOf(NL, from);
   return at < 0 ? buf.length : at + 1;
 }
 
+/** Byte by byte: prefixes are a few bytes, cheaper compared here than through Buffer.compare. */
 function startsWith(buf: Buffer, at: number, prefix: Buffer): boolean {
-  return buf.length - at >= prefix.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+  if (buf.length - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[at + i] !== prefix[i]) return false;
+  return true;
 }

@@ -6,7 +6,7 @@ import { GpgHome } from '../../test/fixtures/gpg-home';
 import { openpgpDetachSign } from '../../test/fixtures/openpgp-sign';
 import { parseCommit } from './commit-object';
 import { canonicalEol, verifiesNatively } from './openpgp-native.adapter';
-import { dearmorSignature, readArmoredKey, readDetachedSignature, verifyOver, verifyWithOpenPgp, type KeyPacket, type SignaturePacket } from './openpgp.adapter';
+import { dearmorSignature, directSignaturePacket, readArmoredKey, readDetachedSignature, verifyOver, verifyWithOpenPgp, type KeyPacket, type SignaturePacket } from './openpgp.adapter';
 
 /**
  * The native fast path against openpgp.js, the reference: for every fixture key (and generated
@@ -42,6 +42,20 @@ function mutate(bytes: Uint8Array): Buffer {
     default:
       return Buffer.concat([out.subarray(0, at), Buffer.from([pick(256)]), out.subarray(at)]);
   }
+}
+
+/** The same packet body under each header form: old format with 1-, 2- and 4-octet lengths, new format with 2- and 5-octet lengths. */
+function reframed(body: Uint8Array): Buffer[] {
+  const n = body.length;
+  const be = (value: number, bytes: number) => Buffer.from(Array.from({ length: bytes }, (_, i) => (value >>> (8 * (bytes - 1 - i))) & 0xff));
+  const headers = [
+    ...(n < 256 ? [Buffer.from([0x88, n])] : []),
+    Buffer.concat([Buffer.from([0x89]), be(n, 2)]),
+    Buffer.concat([Buffer.from([0x8a]), be(n, 4)]),
+    ...(n >= 192 && n < 8384 ? [Buffer.from([0xc2, ((n - 192) >> 8) + 192, (n - 192) & 0xff])] : []),
+    Buffer.concat([Buffer.from([0xc2, 0xff]), be(n, 4)]),
+  ];
+  return headers.map((h) => Buffer.concat([h, body]));
 }
 
 async function signingPacket(name: FixtureKeyName): Promise<KeyPacket> {
@@ -187,6 +201,27 @@ describe('native signature fast path against openpgp.js', () => {
       expect(good).toBeGreaterThan(0); // the untouched commit, at least
       expect(compared).toBeGreaterThan(300); // many mutants still parse and reach both verifiers
     }
+  });
+
+  it('reads a lone signature packet directly exactly as openpgp.js\'s packet list does', async () => {
+    const withoutListFields = (p: SignaturePacket) => ({ ...p, packets: undefined, fromStream: undefined });
+    let direct = 0;
+    for (const c of cases) {
+      const binary = dearmorSignature(c.armored);
+      const body = binary.subarray(binary[1] < 192 ? 2 : binary[1] < 224 ? 3 : 6);
+      const variants = [binary, ...reframed(body), ...Array.from({ length: 40 }, () => mutate(binary))];
+      for (const variant of variants) {
+        const fast = directSignaturePacket(variant);
+        if (!fast) continue;
+        direct++;
+        const reference = (await openpgp.readSignature({ binarySignature: variant })).packets;
+        expect(reference).toHaveLength(1);
+        expect(withoutListFields(fast)).toEqual(withoutListFields(reference[0]));
+      }
+      expect(directSignaturePacket(Buffer.concat([binary, binary]))).toBeNull(); // two packets: the packet list decides
+      expect(directSignaturePacket(binary.subarray(0, binary.length - 1))).toBeNull();
+    }
+    expect(direct).toBeGreaterThan(cases.length * 5);
   });
 
   it('canonicalises line ends as openpgp.js does for text signatures', () => {

@@ -53,6 +53,15 @@ export async function readArmoredKey(armored: string): Promise<PublicKey> {
 export async function readDetachedSignature(text: string): Promise<SignaturePacket> {
   if (text.length > MAX_SIGNATURE_TEXT) throw new OpenPgpFormatError(`signature is over ${MAX_SIGNATURE_TEXT} bytes`);
   const binary = dearmorSignature(text);
+  const packet = directSignaturePacket(binary) ?? (await readSignaturePackets(binary));
+  if (packet.signatureType !== openpgp.enums.signature.binary && packet.signatureType !== openpgp.enums.signature.text) {
+    throw new OpenPgpFormatError(`signature type ${packet.signatureType} is not a document signature`);
+  }
+  if (!packet.created) throw new OpenPgpFormatError('signature has no creation time');
+  return packet;
+}
+
+async function readSignaturePackets(binary: Uint8Array): Promise<SignaturePacket> {
   let signature: openpgp.Signature;
   try {
     signature = await openpgp.readSignature({ binarySignature: binary });
@@ -61,12 +70,51 @@ export async function readDetachedSignature(text: string): Promise<SignaturePack
   }
   const packets = signature.packets;
   if (packets.length !== 1) throw new OpenPgpFormatError(`expected one signature packet, found ${packets.length}`);
-  const packet = packets[0];
-  if (packet.signatureType !== openpgp.enums.signature.binary && packet.signatureType !== openpgp.enums.signature.text) {
-    throw new OpenPgpFormatError(`signature type ${packet.signatureType} is not a document signature`);
+  return packets[0];
+}
+
+/**
+ * The common case read directly: ONE signature packet (tag 2, definite length) spanning exactly
+ * the bytes, parsed by openpgp.js's SignaturePacket as its packet list would. Anything else (other
+ * or several packets, partial or indeterminate lengths, a packet that does not parse) gives null,
+ * and openpgp.js's packet list reads it, with its own rules and messages.
+ */
+export function directSignaturePacket(binary: Uint8Array): SignaturePacket | null {
+  const header = packetHeader(binary);
+  if (!header || header.tag !== openpgp.enums.packet.signature || header.start + header.length !== binary.length) return null;
+  try {
+    const packet = new openpgp.SignaturePacket();
+    // a plain Uint8Array view (not a Buffer), as openpgp.js's packet list hands its packets
+    packet.read(new Uint8Array(binary.buffer, binary.byteOffset + header.start, header.length));
+    return packet;
+  } catch {
+    return null;
   }
-  if (!packet.created) throw new OpenPgpFormatError('signature has no creation time');
-  return packet;
+}
+
+/** RFC 9580 §4.2 packet header: tag, where the body starts, its length (null: partial or indeterminate). */
+function packetHeader(b: Uint8Array): { tag: number; start: number; length: number } | null {
+  if (b.length < 2 || (b[0] & 0x80) === 0) return null;
+  const u32 = (at: number) => (b.length < at + 4 ? -1 : ((b[at] << 24) >>> 0) + (b[at + 1] << 16) + (b[at + 2] << 8) + b[at + 3]);
+  if (b[0] & 0x40) {
+    const tag = b[0] & 0x3f;
+    const first = b[1];
+    if (first < 192) return { tag, start: 2, length: first };
+    if (first < 224) return b.length < 3 ? null : { tag, start: 3, length: ((first - 192) << 8) + b[2] + 192 };
+    if (first === 255) return u32(2) < 0 ? null : { tag, start: 6, length: u32(2) };
+    return null;
+  }
+  const tag = (b[0] >> 2) & 0x0f;
+  switch (b[0] & 0x03) {
+    case 0:
+      return { tag, start: 2, length: b[1] };
+    case 1:
+      return b.length < 3 ? null : { tag, start: 3, length: (b[1] << 8) + b[2] };
+    case 2:
+      return u32(1) < 0 ? null : { tag, start: 5, length: u32(1) };
+    default:
+      return null;
+  }
 }
 
 const BEGIN = '-----BEGIN PGP SIGNATURE-----';
