@@ -21,6 +21,10 @@ export interface ReadAhead {
   /** Root trees of first parents outside the range. */
   outsideTrees: Map<string, string | null>;
   parentsError: string | null;
+  /** The manifest trees and files of the whole range being read ahead (never rejects). */
+  prefetched: Promise<void>;
+  /** Settled once the read-ahead knows which files it reads (its trees are read): see decideRange. */
+  listed: Promise<void>;
 }
 
 interface Heads {
@@ -28,10 +32,29 @@ interface Heads {
   heads: { tree: string; parents: string[] } | null;
 }
 
-export async function readAhead(repo: GateRepository, loader: ManifestLoader, objects: GitObjectReader, commits: readonly Heads[]): Promise<ReadAhead> {
+/**
+ * Starts reading, for the whole range, the changed files (one `git diff-tree --stdin`), the trees
+ * of first parents outside the range, and the manifest trees and files (not awaited: load() waits
+ * for what it needs). Returns at once; `listed` and the changed files are awaited by the caller.
+ */
+export function readAhead(repo: GateRepository, loader: ManifestLoader, objects: GitObjectReader, commits: readonly Heads[]): ReadAhead & { ready: Promise<void> } {
+  const ahead: ReadAhead = { changes: new Map(), changesError: null, outsideTrees: new Map(), parentsError: null, prefetched: Promise.resolve(), listed: Promise.resolve() };
+  let listed!: () => void;
+  ahead.listed = new Promise<void>((resolve) => (listed = resolve));
+  const ready = startReading(repo, loader, objects, commits, ahead, listed).finally(listed);
+  return Object.assign(ahead, { ready });
+}
+
+async function startReading(
+  repo: GateRepository,
+  loader: ManifestLoader,
+  objects: GitObjectReader,
+  commits: readonly Heads[],
+  ahead: ReadAhead,
+  listed: () => void,
+): Promise<void> {
   const known = commits.flatMap((c) => (c.heads ? [{ sha: c.sha, ...c.heads }] : []));
   const inRange = new Set(commits.map((c) => c.sha));
-  const ahead: ReadAhead = { changes: new Map(), changesError: null, outsideTrees: new Map(), parentsError: null };
   const requests = known.map((c) => ({ sha: c.sha, firstParent: c.parents[0] ?? null }));
   const changing = changesOf(repo.gitDir, requests, { env: repo.env }).then(
     (changes) => requests.forEach((r) => ahead.changes.set(r.sha, { firstParent: r.firstParent, changes: changes.get(r.sha) ?? [] })),
@@ -44,9 +67,11 @@ export async function readAhead(repo: GateRepository, loader: ManifestLoader, ob
     ahead.parentsError = errorMessage(err);
   }
   const roots = [...known.map((c) => c.tree), ...[...ahead.outsideTrees.values()].filter((t): t is string => t !== null)];
-  await loader.prefetch(roots).catch(() => undefined); // a cache warm-up: load() reports any failure itself
+  // a cache warm-up, not awaited: load() waits for what it needs, and reports any failure itself
+  const prefetch = loader.prefetch(roots);
+  ahead.prefetched = prefetch.done.catch(() => undefined);
+  void prefetch.listed.then(listed);
   await changing;
-  return ahead;
 }
 
 /**

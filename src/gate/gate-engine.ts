@@ -11,6 +11,7 @@ import { walkHead, walkStrict, type WalkNode } from './gate-walk';
 import { commitHeads, idBytesOf } from './git-tree';
 import { resolveLimits } from './input-limits';
 import { ManifestLoader } from './manifest-loader';
+import { ManifestParsePool } from './manifest-parse-pool';
 import { readRange } from './range-reader';
 import { TreeReader } from './tree-reader';
 
@@ -44,15 +45,20 @@ export async function decideRange(repo: GateRepository, range: GateRange, ctx: G
   const git: GitRunOptions = { env: repo.env };
   const objects = new GitObjectReader(repo.gitDir, { env: repo.env });
   const blobs = new GitObjectReader(repo.gitDir, { env: repo.env, maxObjectBytes: limits.maxFileBytes });
-  const loader = new ManifestLoader(new TreeReader(objects, idBytesOf(range.head)), blobs, repo.manifestPath, limits);
+  const parser = new ManifestParsePool(ctx.manifestWorker === undefined ? 'auto' : ctx.manifestWorker ? 'worker' : 'thread');
+  const loader = new ManifestLoader(new TreeReader(objects, idBytesOf(range.head)), blobs, repo.manifestPath, limits, parser);
+  let prefetched: Promise<void> = Promise.resolve();
   try {
     const commits = await readRange(repo.gitDir, range, repo.mode, objects, git);
     const heads = commits.readable.map((c) => ({ sha: c.sha, heads: commitHeads(c.raw) }));
-    // signatures verify on the thread pool while the trees, blobs and changed files are read
+    // the trees are read first (so the manifest files go to the parser early), then signatures
+    // verify while the files are read and parsed and the changed files are listed
+    const ahead = readAhead(repo, loader, objects, heads);
+    prefetched = ahead.ready.then(() => ahead.prefetched).catch(() => undefined);
+    await ahead.listed;
     const workers = ctx.signatureWorkers ?? defaultWorkers(commits.readable.length);
     const verifying = verifyCommits(commits.readable, ctx.trust, { now: ctx.now, workers, minBatchForWorkers: 1 });
-    const reading = readAhead(repo, loader, objects, heads);
-    const [verified, ahead] = await Promise.all([verifying, reading]);
+    const [verified] = await Promise.all([verifying, ahead.ready]);
     const bySha = new Map<string, CommitVerification>([...verified, ...commits.unreadable].map((v) => [v.sha, v]));
     const ordered = commits.shas.map((sha) => bySha.get(sha) as CommitVerification);
     const gather = new CommitGatherer(repo, ctx, loader, ordered, ahead);
@@ -63,6 +69,8 @@ export async function decideRange(repo: GateRepository, range: GateRange, ctx: G
     const context = { mode: repo.mode, anchor: range.anchor, head: range.head, decidedAt: ctx.now.toISOString() };
     return own.map((o, i) => assembleDecision(o, walked[i], context));
   } finally {
+    await prefetched;
+    parser.close();
     await Promise.all([objects.close(), blobs.close()]);
   }
 }

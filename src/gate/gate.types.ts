@@ -69,6 +69,11 @@ export interface GateContext {
    * else 0: verified in this thread).
    */
   signatureWorkers?: number;
+  /**
+   * Parse manifest files in a worker thread (true), in this thread (false), or decide by the work
+   * (default: a worker when a run has 200 files or more to parse and there is more than one core).
+   */
+  manifestWorker?: boolean;
 }
 
 /** What the policies said about one commit (the `policy.decided` ledger entry). */

@@ -1,6 +1,7 @@
 import type { GitObjectReader } from '../source/git-object-reader';
 import type { InputLimits } from './input-limits';
-import { ManifestFiles, type FileRef } from './manifest-files';
+import { FileTable, ManifestFiles, type FileRef } from './manifest-files';
+import type { ManifestParsePool } from './manifest-parse-pool';
 import type { ManifestEntry } from './policy-input';
 import { TreeReadError, type PathTarget, type TreeReader } from './tree-reader';
 
@@ -30,14 +31,17 @@ const EMPTY: ManifestSnapshot = Object.freeze({ manifests: [], problems: [], war
 export class ManifestLoader {
   private readonly snapshots = new Map<string, Promise<ManifestSnapshot>>();
   private readonly files: ManifestFiles;
+  /** A prefetch in progress: `listed` when its files are reserved (or it ended), `done` when it ended. */
+  private prefetching: { listed: Promise<void>; done: Promise<void> } | null = null;
 
   constructor(
     private readonly trees: TreeReader,
     blobs: GitObjectReader,
     private readonly manifestPath: string,
     private readonly limits: InputLimits,
+    parser: ManifestParsePool,
   ) {
-    this.files = new ManifestFiles(blobs, limits);
+    this.files = new ManifestFiles(blobs, limits, parser);
   }
 
   /** The manifests of the commit whose root tree is `rootTree`. Throws only when git itself fails. */
@@ -65,7 +69,18 @@ export class ManifestLoader {
    * manifest path, the folders under it and the manifest files, a level (or a chunk of blobs) per
    * round trip. Only warms caches: whatever it cannot read is left for load() to report.
    */
-  async prefetch(rootTrees: readonly string[]): Promise<void> {
+  prefetch(rootTrees: readonly string[]): { listed: Promise<void>; done: Promise<void> } {
+    let listed!: () => void;
+    const state = { listed: new Promise<void>((resolve) => (listed = resolve)), done: Promise.resolve() };
+    state.done = this.walkAndRead(rootTrees, listed).finally(() => {
+      listed();
+      if (this.prefetching === state) this.prefetching = null;
+    });
+    this.prefetching = state;
+    return state;
+  }
+
+  private async walkAndRead(rootTrees: readonly string[], reserved: () => void): Promise<void> {
     try {
       let level = [...new Set(rootTrees)];
       for (const part of this.manifestPath === '' ? [] : this.manifestPath.split('/')) {
@@ -73,6 +88,7 @@ export class ManifestLoader {
         level = [...new Set(listed.flatMap((entries) => entries.filter((e) => e.name === part && e.type === 'tree').map((e) => e.id)))];
       }
       const files: FileRef[] = [];
+      const listedFiles = new FileTable<true>(); // the same file in many commits' folders is read once
       let paths = level.map((id) => ({ id, path: this.manifestPath }));
       for (let depth = 0, seen = 0; paths.length > 0 && depth <= this.limits.maxTreeDepth && seen <= this.limits.maxFiles * 4; depth++) {
         const listed = await this.trees.read(paths.map((p) => p.id));
@@ -82,12 +98,18 @@ export class ManifestLoader {
           for (const e of entries) {
             const path = paths[i].path === '' ? e.name : `${paths[i].path}/${e.name}`;
             if (e.type === 'tree') next.set(`${e.id}\0${path}`, { id: e.id, path });
-            else if ((e.type === 'blob' || e.type === 'executable') && MANIFEST_FILE.test(path)) files.push({ path, type: e.type, id: e.id });
+            else if ((e.type === 'blob' || e.type === 'executable') && MANIFEST_FILE.test(path)) {
+              const file = { path, type: e.type, id: e.id };
+              if (!listedFiles.has(file)) files.push(file);
+              listedFiles.set(file, true);
+            }
           }
         });
         paths = [...next.values()];
       }
-      await this.files.read(files);
+      const reading = this.files.read(files); // reserves the files at once: load() waits for them
+      reserved();
+      await reading;
     } catch (err) {
       if (!(err instanceof TreeReadError)) throw err;
     }
@@ -104,13 +126,26 @@ export class ManifestLoader {
       throw err;
     }
     const readable = this.classify(files, problems, warnings);
+    await this.afterPrefetch(readable);
     const total = await this.files.read(readable, (bytes) => bytes > this.limits.maxTotalBytes);
     if (total > this.limits.maxTotalBytes) {
       problems.push(`the manifest files hold more than ${this.limits.maxTotalBytes} bytes together (limit maxTotalBytes)`);
-    } else if (readable.some((f) => !this.files.get(f))) {
+    } else if (readable.some((f) => !this.files.has(f))) {
       problems.push(`the commits of this range hold more than ${this.limits.maxRangeBytes} bytes of manifests together (limit maxRangeBytes): decide a shorter range`);
     }
-    return { ...this.assemble(readable, problems), warnings };
+    return { ...(await this.assemble(readable, problems)), warnings };
+  }
+
+  /**
+   * With a prefetch in progress: waits until it has reserved its files, and, when this commit
+   * needs a file it does not read, until it ended, so that files are read (and counted against
+   * the run's byte budget) in the same order as when the prefetch is over before anything else.
+   */
+  private async afterPrefetch(files: readonly FileRef[]): Promise<void> {
+    const prefetch = this.prefetching;
+    if (!prefetch) return;
+    await prefetch.listed;
+    if (files.some((f) => !this.files.covers(f))) await prefetch.done;
   }
 
   /** Every entry under the folder, breadth first, one round trip per level. */
@@ -156,11 +191,11 @@ export class ManifestLoader {
     return readable;
   }
 
-  private assemble(files: FileRef[], problems: string[]): Omit<ManifestSnapshot, 'warnings'> {
+  private async assemble(files: FileRef[], problems: string[]): Promise<Omit<ManifestSnapshot, 'warnings'>> {
     const manifests: ManifestEntry[] = [];
     let objectBytes = 0;
-    for (const f of files) {
-      const parsed = this.files.get(f);
+    const all = await Promise.all(files.map((f) => this.files.get(f)));
+    for (const parsed of all) {
       if (!parsed) continue; // not read: a byte limit was reached, already reported
       if (parsed.problem) {
         problems.push(parsed.problem);

@@ -151,19 +151,35 @@ function hashPrevious(hash: Hash, previous: PolicyInputDocument['previous']): vo
   hash.update('}');
 }
 
-const entryForms = new WeakMap<object, string>();
+/** Canonical UTF-8 bytes of frozen manifest entries, encoded once: a commit hashes some 40 of them. */
+const entryForms = new WeakMap<object, Buffer>();
+const COMMA = Buffer.from(',');
 
 function hashEntries(hash: Hash, entries: readonly ManifestEntry[]): void {
   hash.update('[');
-  entries.forEach((entry, i) => {
-    let form = Object.isFrozen(entry) ? entryForms.get(entry) : undefined;
-    if (form === undefined) {
-      form = canonicalize(entry);
-      if (Object.isFrozen(entry)) entryForms.set(entry, form);
-    }
-    hash.update(i === 0 ? form : `,${form}`, 'utf8');
-  });
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0) hash.update(COMMA);
+    hash.update(entryBytes(entries[i]));
+  }
   hash.update(']');
+}
+
+/**
+ * Records the canonical bytes of a frozen entry made elsewhere (the manifest parse worker computes
+ * them beside the parse, from the same values): the input hash then uses them as its own.
+ */
+export function rememberEntryBytes(entry: ManifestEntry, bytes: Buffer): void {
+  if (Object.isFrozen(entry)) entryForms.set(entry, bytes);
+}
+
+function entryBytes(entry: ManifestEntry): Buffer {
+  const frozen = Object.isFrozen(entry);
+  let form = frozen ? entryForms.get(entry) : undefined;
+  if (form === undefined) {
+    form = Buffer.from(canonicalize(entry), 'utf8');
+    if (frozen) entryForms.set(entry, form);
+  }
+  return form;
 }
 
 /** Freezes a parsed manifest entry and everything in it (parsed YAML may share nodes: aliases). */

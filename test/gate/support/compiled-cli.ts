@@ -11,6 +11,8 @@ import ts from 'typescript';
 export interface CompiledCli {
   /** The command to run, e.g. in GITSEAL for the pre-receive hook: `<node> <launcher>`. */
   command: string;
+  /** The folder of the compiled tree (`src/…`, `migrations/…` as .js), for tests that load modules from it. */
+  root: string;
   cleanup(): void;
 }
 
@@ -48,5 +50,5 @@ export function compileCli(): CompiledCli {
   );
   chmodSync(launcher, 0o755);
   if (/\s/.test(process.execPath + launcher)) throw new Error('paths with spaces cannot go into GITSEAL');
-  return { command: `${process.execPath} ${launcher}`, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+  return { command: `${process.execPath} ${launcher}`, root: out, cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
