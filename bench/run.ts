@@ -13,10 +13,13 @@ export interface Bench {
 
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);
-  const files = readdirSync(__dirname)
-    .filter((f) => f.endsWith('.bench.js'))
-    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-    .sort();
+  const all = readdirSync(__dirname).filter((f) => f.endsWith('.bench.js'));
+  // a filter naming a benchmark exactly (`verify`) picks that one only, else any whose name holds it
+  const picks = (x: string): string[] => {
+    const exact = all.filter((f) => f === `${x}.bench.js`);
+    return exact.length > 0 ? exact : all.filter((f) => f.includes(x));
+  };
+  const files = (filters.length === 0 ? all : [...new Set(filters.flatMap(picks))]).sort();
   if (files.length === 0) {
     process.stderr.write(`no benchmark matches ${filters.join(' ')}\n`);
     process.exitCode = 2;
