@@ -34,7 +34,6 @@ async function withTokens<T>(io: CliIo, work: (tokens: TokenService) => Promise<
 
 export const tokenCreateCommand: CliCommand = {
   path: ['token', 'create'],
-  summary: 'create an API token (printed once)',
   help: `usage: gitseal token create --role ROLE [--role ROLE]... [--name NAME]
 
 Creates an API token with the given roles (admin, security, auditor, approver, gate) in the
@@ -53,7 +52,6 @@ environment (DATABASE_URL or GITSEAL_DATA_DIR) is set; with PGlite, stop the ser
 
 export const tokenListCommand: CliCommand = {
   path: ['token', 'list'],
-  summary: 'list API tokens (never their secrets)',
   help: 'usage: gitseal token list [--format text|json]',
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { format: { type: 'string', default: 'text' } });
@@ -66,7 +64,6 @@ export const tokenListCommand: CliCommand = {
 
 export const tokenRevokeCommand: CliCommand = {
   path: ['token', 'revoke'],
-  summary: 'revoke an API token by id',
   help: 'usage: gitseal token revoke ID',
   async run(argv, io) {
     const { positionals } = parseCommandArgs(argv, {}, true);

@@ -15,7 +15,6 @@ export interface CliIo {
 export interface CliCommand {
   /** Words that select the command, e.g. ['ledger', 'verify']. */
   readonly path: readonly string[];
-  readonly summary: string;
   /** Full help text printed by --help. */
   readonly help: string;
   run(argv: string[], io: CliIo): Promise<number>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './main';
+import { COMMANDS } from './commands';
+import { findCommand, runCli } from './main';
 import type { CliIo } from './command';
 
 function capture(): CliIo & { out: string; err: string } {
@@ -18,5 +19,25 @@ describe('runCli', () => {
     const io = capture();
     expect(await runCli(['frobnicate'], io)).toBe(2);
     expect(io.err).toContain("unknown command 'frobnicate'");
+  });
+
+  it('lists every command, each loading the command of its own words with a help text', async () => {
+    const listed = COMMANDS.map((c) => c.path.join(' '));
+    expect(new Set(listed).size).toBe(listed.length);
+    for (const entry of COMMANDS) {
+      const command = await entry.load();
+      expect(command.path).toEqual(entry.path);
+      expect(command.help).toMatch(/^usage: gitseal /);
+      expect(findCommand([...entry.path, '--x'])?.command).toBe(entry);
+    }
+    const io = capture();
+    expect(await runCli(['--help'], io)).toBe(0);
+    for (const entry of COMMANDS) expect(io.out).toContain(`gitseal ${entry.path.join(' ')}`);
+  });
+
+  it('prints a command\'s help', async () => {
+    const io = capture();
+    expect(await runCli(['ledger', 'verify', '--help'], io)).toBe(0);
+    expect(io.out).toMatch(/^usage: gitseal ledger verify/);
   });
 });

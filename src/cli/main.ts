@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { EXIT_USAGE, UsageError, type CliCommand, type CliIo } from './command';
-import { COMMANDS } from './commands';
+import { COMMANDS, type CommandEntry } from './commands';
 
 function defaultIo(): CliIo {
   return {
@@ -18,8 +18,8 @@ function overview(): string {
 }
 
 /** Picks the command whose path is the longest prefix of argv. */
-export function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
-  let best: CliCommand | undefined;
+export function findCommand(argv: string[]): { command: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
   for (const c of COMMANDS) {
     if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
   }
@@ -36,7 +36,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<n
     io.stderr(`gitseal: unknown command '${argv.join(' ')}'\n\n${overview()}`);
     return EXIT_USAGE;
   }
-  const { command, rest } = found;
+  const { rest } = found;
+  const command: CliCommand = await found.command.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return 0;

@@ -5,7 +5,6 @@ import { closeOnSignal } from './shutdown';
 
 export const serveCommand: CliCommand = {
   path: ['serve'],
-  summary: 'run the service (configuration from the environment; see README)',
   help: `usage: gitseal serve
 
 Runs the gitseal service. Configuration comes from environment variables (README, "Configuration").

@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from './config.schema';
+import { ConfigError } from './config-error';
+import { normaliseManifestPath } from './manifest-path';
 import { settingsOf, targetFileSchema } from '../reconciler/target-settings';
 import type { TargetConfig } from '../reconciler/target';
 
@@ -165,13 +166,6 @@ function isLocalPath(url: string): boolean {
 }
 
 /** '' and '.' mean the whole tree; otherwise a relative folder without '..' or a leading '/'. */
-export function normaliseManifestPath(p: string): string {
-  const trimmed = p.replace(/^\.\/+/, '').replace(/\/+$/, '');
-  if (trimmed === '' || trimmed === '.') return '';
-  if (trimmed.startsWith('/') || trimmed.split('/').some((s) => s === '..' || s === '.' || s === '')) {
-    throw new ConfigError(`manifestPath ${JSON.stringify(p)} must be a relative folder inside the repository`);
-  }
-  return trimmed;
-}
+export { normaliseManifestPath };
 
 export const FILE_CONFIG = Symbol('FILE_CONFIG');

@@ -117,7 +117,6 @@ export async function startDemo(dir: string, port: string, io: CliIo): Promise<{
 
 export const demoCommand: CliCommand = {
   path: ['demo'],
-  summary: 'run the whole path on this machine: signed commits, the gate, a sandbox cluster, the ledger',
   help: `usage: gitseal demo [--dir DIR] [--port PORT] [--reset]
 
 Makes a demo workspace (default .gitseal-demo): two OpenPGP keys made with the local gpg, a trust

@@ -55,7 +55,6 @@ const OPTIONS = {
 
 export const verifyCommand: CliCommand = {
   path: ['verify'],
-  summary: 'decide commits as the gate does (signature, approvals, policies): for CI and pre-receive hooks',
   help: HELP,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values: v } = parseCommandArgs(argv, OPTIONS);

@@ -1,11 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../cli/command';
 import { DomainException, errorMessage } from '../common/domain.exception';
-import { normaliseManifestPath } from '../config/gitseal-file';
+import { normaliseManifestPath } from '../config/manifest-path';
 import type { PolicyEngine } from '../policy/policy-engine';
 import { RegoPolicyEngine } from '../policy/rego-policy-engine';
 import { readPolicyFiles } from '../policy/rego/loader';
-import { loadWasmPolicyEngine } from '../policy/wasm';
 import { GitObjectReader } from '../source/git-object-reader';
 import { readConfig, resolveCommit, runGit, type GitRunOptions } from '../source/git-rev';
 import { loadTrustFile } from '../verification/trust-file';
@@ -130,6 +129,7 @@ async function loadPolicy(request: VerifyRequest): Promise<{ engine: PolicyEngin
     throw new UsageError('give the policies: --policies DIR (Rego) or --bundle FILE (opa build -t wasm), one of them');
   }
   if (request.bundleFile !== undefined) {
+    const { loadWasmPolicyEngine } = await import('../policy/wasm'); // only for bundles
     const loaded = await loadWasmPolicyEngine(absolute(request.cwd, request.bundleFile));
     if (!loaded.ok) throw new UsageError(`cannot load the policy bundle (${loaded.error.reason}): ${loaded.error.message}`);
     return { engine: loaded.value, close: () => loaded.value.close() };

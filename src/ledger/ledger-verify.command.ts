@@ -73,7 +73,6 @@ export function formatReport(r: VerificationReport): string {
 
 export const ledgerVerifyCommand: CliCommand = {
   path: ['ledger', 'verify'],
-  summary: 'verify an exported evidence bundle offline',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { key: { type: 'string' }, format: { type: 'string', default: 'text' } }, true);

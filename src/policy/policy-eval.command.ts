@@ -74,7 +74,6 @@ export function formatResults(results: RawResult[], texts: { text: string; row: 
 
 export const policyEvalCommand: CliCommand = {
   path: ['policy', 'eval'],
-  summary: 'evaluate a Rego query (like opa eval), JSON out',
   help: HELP,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, OPTIONS, true);

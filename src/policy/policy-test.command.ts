@@ -56,7 +56,6 @@ export function runPolicyTests(policy: RegoPolicy, filter?: RegExp, timeoutMs?: 
 
 export const policyTestCommand: CliCommand = {
   path: ['policy', 'test'],
-  summary: 'run the Rego tests of a policy folder (like opa test)',
   help: HELP,
   async run(argv: string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, OPTIONS);

@@ -21,7 +21,6 @@ Exit status: 0 approved, 2 bad usage or input (unknown commit, no repository id,
 
 export const approveCommand: CliCommand = {
   path: ['approve'],
-  summary: 'sign an approval (or a seal) for a commit with your gpg key and add it to the notes',
   help: HELP,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, {
