@@ -122,9 +122,6 @@ async function run(): Promise<void> {
       await reader.close();
     }
   };
-  // the first run of each is the engine's part of a CLI invocation (nothing compiled yet); the best of the
-  // later ones what the service pays. Runs are spread around the baseline so that a shared
-  // machine's load weighs on both alike.
   // the command itself, as CI or a pre-receive hook runs it: a new process (Node's start, module
   // loading, the trust file and the policies read and compiled) with its output parsed
   const cli = async () => {
@@ -134,6 +131,9 @@ async function run(): Promise<void> {
     const commits = (JSON.parse(out.stdout.toString('utf8')) as { commits: CommitDecision[] }).commits;
     allAllowed(commits, 'gitseal verify');
   };
+  // the first run of each is the engine's part of a CLI invocation (nothing compiled yet); the best of the
+  // later ones what the service pays. Runs are spread around the baseline so that a shared
+  // machine's load weighs on both alike.
   const gateRuns: number[] = [];
   const cliRuns: number[] = [];
   const signatureRuns: number[] = [];
