@@ -30,6 +30,7 @@ const FILES: Array<[string, string]> = [
   ['deploy/inf.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: n }\ndata: { v: .inf }\n'],
   ['deploy/latin1.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: "\xff\xfe" }\n'],
   ['deploy/empty.yaml', ''],
+  ['deploy/proto.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: p, labels: { __proto__: { polluted: "yes" } } }\ndata: { constructor: x }\n'],
 ];
 
 function requests(count: number): ParseRequest[] {
@@ -63,6 +64,11 @@ describe('manifest parsing in a worker thread', () => {
       const problems = fromWorker.filter((r) => r.problem !== null).map((r) => r.problem);
       expect(problems.length).toBeGreaterThan(50); // the broken, scalar, .inf files
       expect(problems.join('\n')).toMatch(/broken-2\.yaml/);
+      // a key named __proto__ stays a key on both sides, never a prototype
+      const proto = fromWorker[10].entries[0].object.metadata as { labels: object };
+      expect(Object.keys(proto.labels)).toEqual(['__proto__']);
+      expect(Object.getPrototypeOf(proto.labels)).toBe(Object.prototype);
+      expect(fromWorker[10].canonical?.[0]?.toString('utf8')).toContain('"labels":{"__proto__":{"polluted":"yes"}}');
       for (const r of fromWorker) {
         expect(r.canonical).toHaveLength(r.entries.length);
         r.entries.forEach((e, i) => expect(r.canonical?.[i]?.toString('utf8')).toBe(canonicalize(e)));
