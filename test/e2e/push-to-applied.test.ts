@@ -146,7 +146,12 @@ describe.each(TEST_DATABASE_KINDS)('push to applied on %s', (kind) => {
     await push();
     await until('ConfigMap b', () => live('b'));
     await until('ConfigMap a pruned', () => (live('a') ? undefined : true));
-    const log = await entries();
-    expect(log.some((e) => e.type === 'resource.pruned' && e.entry.body.name === 'a')).toBe(true);
+    // the cluster changes first, the ledger records it as the sync goes: by sync.finished it has every step
+    const head = await repo.head();
+    const log = await until('sync.finished', async () => {
+      const all = await entries();
+      return all.some((e) => e.type === 'sync.finished' && e.commit === head) ? all : undefined;
+    });
+    expect(log.some((e) => e.type === 'resource.pruned' && e.commit === head && e.entry.body.name === 'a')).toBe(true);
   });
 });
