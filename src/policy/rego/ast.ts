@@ -223,3 +223,18 @@ export function exprVars(e: Expr, out: Set<string>): Set<string> {
   for (const w of e.withs) termVars(w.value, out);
   return out;
 }
+
+/** A term made of literals only (scalars, and collections of them): its value is known at compile time. */
+export function isConstant(t: Term): boolean {
+  switch (t.type) {
+    case 'scalar':
+      return true;
+    case 'array':
+    case 'set':
+      return t.items.every(isConstant);
+    case 'object':
+      return t.entries.every(([k, v]) => isConstant(k) && isConstant(v));
+    default:
+      return false;
+  }
+}

@@ -2,7 +2,7 @@
  * From parsed modules to the rule tree the evaluator runs: rules placed by their path, names
  * resolved, bodies reordered for safety, heads checked, recursion rejected.
  */
-import { termVars, type Expr, type Module, type Rule, type Term } from '../ast';
+import { isConstant, termVars, type Expr, type Module, type Rule, type Term } from '../ast';
 import { getBuiltin } from '../builtins/registry';
 import { RegoError } from '../errors';
 import { checkRecursion } from './recursion';
@@ -34,20 +34,6 @@ function staticPrefix(ref: Term[]): string[] {
     out.push(t.value);
   }
   return out;
-}
-
-function isConstant(t: Term): boolean {
-  switch (t.type) {
-    case 'scalar':
-      return true;
-    case 'array':
-    case 'set':
-      return t.items.every(isConstant);
-    case 'object':
-      return t.entries.every(([k, v]) => isConstant(k) && isConstant(v));
-    default:
-      return false;
-  }
 }
 
 interface Placed {

@@ -1,5 +1,5 @@
 /** Plans of terms: references, composite literals (constants folded once), calls, comprehensions. */
-import type { ArrayCompTerm, ArrayTerm, CallTerm, ObjectCompTerm, ObjectTerm, RefTerm, SetCompTerm, SetTerm, Term } from '../ast';
+import { isConstant, type ArrayCompTerm, type ArrayTerm, type CallTerm, type ObjectCompTerm, type ObjectTerm, type RefTerm, type SetCompTerm, type SetTerm, type Term } from '../ast';
 import { getBuiltin, type Builtin } from '../builtins/registry';
 import { RegoError, type Location } from '../errors';
 import { ObjectBuilder, SetValue, equal, type Value } from '../value';
@@ -132,20 +132,6 @@ export function planRef(p: Planner, t: RefTerm, bound: Slots): TermPlan {
     const v = headVal(ev, f);
     return v === undefined ? undefined : walkKeys(ev, f, v, keys, 0);
   });
-}
-
-function isConstant(t: Term): boolean {
-  switch (t.type) {
-    case 'scalar':
-      return true;
-    case 'array':
-    case 'set':
-      return t.items.every(isConstant);
-    case 'object':
-      return t.entries.every(([a, b]) => isConstant(a) && isConstant(b));
-    default:
-      return false;
-  }
 }
 
 export function planComposite(p: Planner, t: ArrayTerm | SetTerm | ObjectTerm, bound: Slots): TermPlan {
