@@ -135,16 +135,8 @@ export class LedgerRepository {
       `SELECT seq, entry_type, recorded_at, commit_sha, bytes, leaf_hash, chain_hash
        FROM ledger_entries WHERE seq BETWEEN $1 AND $2 ORDER BY seq`,
       [from, to],
-    )) as Array<{ seq: string; entry_type: string; recorded_at: Date; commit_sha: string | null; bytes: Buffer; leaf_hash: Buffer; chain_hash: Buffer }>;
-    return rows.map((r) => ({
-      seq: num(r.seq),
-      type: r.entry_type,
-      recordedAt: r.recorded_at.toISOString(),
-      commitSha: r.commit_sha,
-      bytes: r.bytes,
-      leafHash: r.leaf_hash,
-      chainHash: r.chain_hash,
-    }));
+    )) as EntryDbRow[];
+    return rows.map(toEntryRow);
   }
 
   /** Up to `limit` entries from `from` on, of one type and/or about one commit. */
@@ -154,16 +146,8 @@ export class LedgerRepository {
        WHERE seq >= $1 AND ($2::text IS NULL OR entry_type = $2) AND ($3::text IS NULL OR commit_sha = $3)
        ORDER BY seq LIMIT $4`,
       [from, filter.type ?? null, filter.commit ?? null, limit],
-    )) as Array<{ seq: string; entry_type: string; recorded_at: Date; commit_sha: string | null; bytes: Buffer; leaf_hash: Buffer; chain_hash: Buffer }>;
-    return rows.map((r) => ({
-      seq: num(r.seq),
-      type: r.entry_type,
-      recordedAt: r.recorded_at.toISOString(),
-      commitSha: r.commit_sha,
-      bytes: r.bytes,
-      leafHash: r.leaf_hash,
-      chainHash: r.chain_hash,
-    }));
+    )) as EntryDbRow[];
+    return rows.map(toEntryRow);
   }
 
   async leafHashes(m: EntityManager, from: number, to: number): Promise<Buffer[]> {
@@ -204,4 +188,27 @@ export class LedgerRepository {
     const r = rows[0];
     return r ? { size: num(r.size), root: r.root, chainHead: r.chain_head, note: r.note, signedAt: r.signed_at.toISOString() } : undefined;
   }
+}
+
+/** An entry row as the driver returns it (bigint seq as text). */
+interface EntryDbRow {
+  seq: string;
+  entry_type: string;
+  recorded_at: Date;
+  commit_sha: string | null;
+  bytes: Buffer;
+  leaf_hash: Buffer;
+  chain_hash: Buffer;
+}
+
+function toEntryRow(r: EntryDbRow): StoredEntryRow {
+  return {
+    seq: num(r.seq),
+    type: r.entry_type,
+    recordedAt: r.recorded_at.toISOString(),
+    commitSha: r.commit_sha,
+    bytes: r.bytes,
+    leafHash: r.leaf_hash,
+    chainHash: r.chain_hash,
+  };
 }
