@@ -4,6 +4,8 @@ import { type JsonObject, type JsonValue, isObject, str } from './sandbox.types'
 /**
  * How a list merges and how managedFields name its items, as the OpenAPI extensions
  * `x-kubernetes-list-type` / `x-kubernetes-list-map-keys` (and `patchMergeKey`) say.
+ * Written apart from the reconciler's own table (src/reconciler/diff/list-keys.ts) on purpose: the
+ * stand-in API server must not share the code it tests, or a wrong key would agree with itself.
  */
 export type ListType =
   | { type: 'atomic' }
