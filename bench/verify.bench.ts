@@ -89,7 +89,15 @@ async function gitLogBaseline(repo: string): Promise<number> {
 async function run(): Promise<void> {
   const made = await timed(() => makeSignedHistory(join(tmpdir(), `gitseal-bench-signatures-${COUNT}`), { count: COUNT, key: 'ed25519' }));
   const gitDir = historyRepo(made.value);
-  process.stdout.write(`repository: ${gitDir} (${COUNT} signed commits, 20 manifests, ready in ${made.ms.toFixed(0)} ms)\n`);
+  const counts = Object.fromEntries(
+    (await runGit(gitDir, ['count-objects', '-v'])).stdout
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => l.split(': ')),
+  ) as Record<string, string>;
+  const stored = `${counts['in-pack']} objects packed, ${counts.count} loose, as git gc --auto leaves them`;
+  process.stdout.write(`repository: ${gitDir} (${COUNT} signed commits, 20 manifests, ${stored}; ready in ${made.ms.toFixed(0)} ms)\n`);
   const trust = await TrustStore.fromRecords([{ armoredKey: fixtureKey('ed25519').publicKey, roles: ['committer'], source: 'bench' }]);
   const policyDir = mkdtempSync(join(tmpdir(), 'gitseal-bench-policy-'));
   writeFileSync(join(policyDir, 'bench.rego'), POLICY);
