@@ -367,12 +367,7 @@ class FlowReader {
 
   private mapping(depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    this.at++;
-    this.spaces();
-    if (this.text[this.at] === '}') {
-      this.at++;
-      return out;
-    }
+    if (this.opensEmpty('}')) return out;
     for (;;) {
       const key = checkKey(this.key());
       if (Object.hasOwn(out, key)) decline();
@@ -388,16 +383,20 @@ class FlowReader {
 
   private sequence(depth: number): unknown[] {
     const out: unknown[] = [];
-    this.at++;
-    this.spaces();
-    if (this.text[this.at] === ']') {
-      this.at++;
-      return out;
-    }
+    if (this.opensEmpty(']')) return out;
     for (;;) {
       out.push(this.value(depth + 1));
       if (this.separator(']')) return out;
     }
+  }
+
+  /** Past the opening bracket and any spaces: true when the collection closes at once (it is empty). */
+  private opensEmpty(close: string): boolean {
+    this.at++;
+    this.spaces();
+    if (this.text[this.at] !== close) return false;
+    this.at++;
+    return true;
   }
 
   /** After an entry: `,` and another entry (false), or the closing bracket (true). */
